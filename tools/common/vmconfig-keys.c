@@ -10,6 +10,7 @@ const char *const vm_section_names[SEC__COUNT] = {
 	[SEC_INTERFACE] = "Interface", [SEC_SHARE] = "Share",		 [SEC_VIRTIOFS] = "Virtiofs",
 	[SEC_DISK] = "Disk",	     [SEC_GPU] = "GPU",			 [SEC_SOUND] = "Sound",
 	[SEC_DBUS] = "DBus",	     [SEC_DEVICES] = "Devices",
+	[SEC_PROGRAMS] = "Programs",
 };
 
 static const char *const hypervisors[] = { "cloud-hypervisor", "crosvm", NULL };
@@ -118,5 +119,11 @@ const struct key_spec vm_keys[] = {
 	TOP(SEC_DEVICES, "PCI", K_STRV, pci_devices, 0, 0, NULL),
 	TOP(SEC_DEVICES, "USB", K_STRV, usb_devices, 0, 0, NULL),
 	TOP(SEC_DEVICES, "VhostUser", K_STRV, vhost_user, 0, 0, NULL),
+
+	TOP(SEC_PROGRAMS, "CloudHypervisor", K_PROGRAM, programs.cloud_hypervisor, 0, 0, NULL),
+	TOP(SEC_PROGRAMS, "Crosvm", K_PROGRAM, programs.crosvm, 0, 0, NULL),
+	TOP(SEC_PROGRAMS, "Virtiofsd", K_PROGRAM, programs.virtiofsd, 0, 0, NULL),
+	TOP(SEC_PROGRAMS, "VhostDeviceGpu", K_PROGRAM, programs.vhost_device_gpu, 0, 0, NULL),
+	TOP(SEC_PROGRAMS, "VhostDeviceSound", K_PROGRAM, programs.vhost_device_sound, 0, 0, NULL),
 };
 const size_t vm_keys_count = ARRAY_SIZE(vm_keys);

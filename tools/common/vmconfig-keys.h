@@ -17,6 +17,7 @@ enum vm_section {
 	SEC_SOUND,
 	SEC_DBUS,
 	SEC_DEVICES,
+	SEC_PROGRAMS,
 	SEC__COUNT,
 };
 
@@ -36,6 +37,7 @@ enum key_kind {
 	K_SIZE,     /* 512M, 10G, 1T, bytes */
 	K_IFNAME,   /* Linux interface name, max 15 chars */
 	K_NETVM,    /* "host" or a VM name */
+	K_PROGRAM,  /* a program name (looked up in PATH) or an absolute path */
 };
 
 struct key_spec {

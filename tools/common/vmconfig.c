@@ -256,6 +256,11 @@ static int assign(const struct key_spec *k, void *base, const char *value, const
 			return fail(err, path, e->line, "%s=%s: expected a size like 512M or 10G", k->key,
 				    value);
 		return set_string(field, value);
+	case K_PROGRAM:
+		if (strpbrk(value, " \t") || (strchr(value, '/') && value[0] != '/'))
+			return fail(err, path, e->line, "%s=%s: expected a program name or an absolute path "
+				    "without spaces", k->key, value);
+		return set_string(field, value);
 	case K_IFNAME:
 		if (!valid_ifname(value))
 			return fail(err, path, e->line, "%s=%s: expected an interface name of 1 to 15 "
@@ -372,6 +377,11 @@ static int fill_string_defaults(struct vm_config *vm)
 		{ &vm->overlay_size, "10G" },	   { &vm->netvm_range, "10.200.0.0/16" },
 		{ &vm->gpu_log_level, "info" },	   { &vm->sound_log_level, "info" },
 		{ &vm->dbus_log_level, "info" },
+		{ &vm->programs.cloud_hypervisor, "cloud-hypervisor" },
+		{ &vm->programs.crosvm, "crosvm" },
+		{ &vm->programs.virtiofsd, "virtiofsd" },
+		{ &vm->programs.vhost_device_gpu, "vhost-device-gpu" },
+		{ &vm->programs.vhost_device_sound, "vhost-device-sound" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
 		if (!*defaults[i].field && set_string(defaults[i].field, defaults[i].value) < 0)
@@ -600,5 +610,10 @@ void vm_config_free(struct vm_config *vm)
 	strv_free(&vm->pci_devices);
 	strv_free(&vm->usb_devices);
 	strv_free(&vm->vhost_user);
+	free(vm->programs.cloud_hypervisor);
+	free(vm->programs.crosvm);
+	free(vm->programs.virtiofsd);
+	free(vm->programs.vhost_device_gpu);
+	free(vm->programs.vhost_device_sound);
 	memset(vm, 0, sizeof(*vm));
 }

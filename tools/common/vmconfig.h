@@ -25,6 +25,11 @@ enum seccomp_policy { SECCOMP_ENFORCING, SECCOMP_LOG };
 enum overlay_type { OVERLAY_RAW, OVERLAY_TMPFS };
 enum gpu_backend { GPU_VHOST_DEVICE_GPU, GPU_CROSVM };
 
+/* External programs, by name (PATH) or absolute path: [Programs]. */
+struct vm_programs {
+	char *cloud_hypervisor, *crosvm, *virtiofsd, *vhost_device_gpu, *vhost_device_sound;
+};
+
 struct strv {
 	char **v;
 	size_t n;
@@ -116,6 +121,8 @@ struct vm_config {
 	char *dbus_log_level;
 	/* [Devices] */
 	struct strv pci_devices, usb_devices, vhost_user;
+	/* [Programs] */
+	struct vm_programs programs;
 };
 
 struct vm_error {
