@@ -10,6 +10,7 @@
 static const char *program = "vmsilo";
 static enum log_level max_level = LOG_LEVEL_INFO;
 static bool to_journal;
+static log_sink_fn sink;
 
 static const struct {
 	const char *name;
@@ -73,8 +74,15 @@ bool log_enabled(enum log_level level)
 	return level <= max_level;
 }
 
+void log_set_sink(log_sink_fn fn)
+{
+	sink = fn;
+}
+
 static void log_emit(enum log_level level, const char *msg)
 {
+	if (sink && sink(level, msg))
+		return;
 	/* One fprintf per line, so concurrent writers do not interleave mid-line. */
 	if (to_journal)
 		fprintf(stderr, "<%d>%s\n", level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : (int)level, msg);

@@ -22,6 +22,13 @@ enum log_level {
 
 /* Call once from main(). Reads $VMSILO_LOG; ignores bad values with a warning. */
 void log_init(const char *program_name);
+/*
+ * Redirects log lines: the sink gets every enabled line and returns true when
+ * it delivered it (else the line goes to stderr as usual). systemd generators
+ * use this, as they have no useful stderr.
+ */
+typedef bool (*log_sink_fn)(enum log_level level, const char *msg);
+void log_set_sink(log_sink_fn sink);
 /* Returns 0, or -EINVAL for a name that is not error|warn|info|debug|trace. */
 int log_set_level_name(const char *name);
 void log_set_level(enum log_level level);

@@ -11,10 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <systemd/sd-journal.h>
 
 #include "cli.h"
 #include "generator.h"
 #include "log.h"
+#include "macro.h"
 #include "paths.h"
 #include "vmconfig.h"
 #include "vmsilo-config.h"
@@ -39,6 +43,23 @@ static void usage(FILE *f)
 		"Exit status: 0 done (broken VM files are skipped and logged), 1 a broken\n"
 		"file with --check or a unit could not be written, 2 usage error.\n",
 		vmsilo_config_dir());
+}
+
+static int kmsg_fd = -1;
+
+/* The kernel log when there is one (early boot), else the journal if it runs. */
+static bool generator_log_sink(enum log_level level, const char *msg)
+{
+	int pri = level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : (int)level;
+
+	if (kmsg_fd >= 0) {
+		char line[2300];
+		int n = snprintf(line, sizeof(line), "<%d>vmsilo-generator: %s\n", pri, msg);
+		if (n > 0 && write(kmsg_fd, line, MIN((size_t)n, sizeof(line) - 1)) > 0)
+			return true;
+	}
+	return sd_journal_send("MESSAGE=vmsilo-generator: %s", msg, "PRIORITY=%d", pri,
+			       "SYSLOG_IDENTIFIER=vmsilo-generator", NULL) == 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -133,6 +154,11 @@ int main(int argc, char **argv)
 	if (check && argc != optind)
 		cli_usage_error(SYNOPSIS, "--check takes no directories");
 	outdir = check ? NULL : argv[optind];
+	/* Run by systemd (not --check, not from a terminal): stderr goes nowhere. */
+	if (!check && !isatty(STDERR_FILENO)) {
+		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+		log_set_sink(generator_log_sink);
+	}
 
 	count = scandir(paths.config_dir, &ents, is_vm_file, alphasort);
 	if (count < 0) {

@@ -1,0 +1,65 @@
+# Helpers for tests (and the demo) that run vmsilo under a real systemd as
+# PID 1 in a systemd-nspawn container. Source after lib.sh.
+#
+#   nspawn_prepare            cached Debian root (debootstrap once) + build staged in $T/stage
+#   nspawn_boot NAME ARGS...  boots it (volatile overlay: the cache stays clean); sets CT_PID
+#   in_ct CMD...              runs a command inside (all namespaces of its PID 1)
+#   nspawn_stop               powers it off
+#
+# The build's prefix (default /usr/local) is bind-mounted into the container,
+# so the generator lands in /usr/local/lib/systemd/system-generators, where
+# systemd looks.
+
+NSPAWN_CACHE=${VMSILO_NSPAWN_CACHE:-/var/cache/vmsilo/nspawn-bookworm}
+NSPAWN_MIRROR=${VMSILO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+nspawn_prepare() {
+	need_root "systemd-nspawn and debootstrap"
+	command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
+	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
+	grep -qw overlay /proc/filesystems || skip "the kernel has no overlayfs for a volatile container root"
+	if [ ! -x "$NSPAWN_CACHE/lib/systemd/systemd" ]; then
+		echo "# building the container root in $NSPAWN_CACHE (once, about a minute)"
+		mkdir -p "$(dirname "$NSPAWN_CACHE")"
+		rm -rf "$NSPAWN_CACHE.tmp"
+		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus bookworm \
+			"$NSPAWN_CACHE.tmp" "$NSPAWN_MIRROR" >"$T/debootstrap.log" 2>&1 ||
+			skip "debootstrap failed (no Debian mirror reachable?): $(tail -1 "$T/debootstrap.log")"
+		mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
+	fi
+	STAGE=$T/stage
+	meson install -C "$B" --destdir "$STAGE" --no-rebuild --quiet >"$T/install.log" 2>&1 ||
+		{ cat "$T/install.log"; fail "meson install into the stage failed"; }
+	PREFIX=$(meson introspect "$B" --buildoptions | python3 -c \
+		'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+}
+
+nspawn_boot() { # name, extra nspawn args
+	local name=$1 i; shift
+	systemd-nspawn -D "$NSPAWN_CACHE" --volatile=overlay --boot --register=no --keep-unit \
+		--console=pipe -M "$name" --bind-ro="$STAGE$PREFIX:$PREFIX" "$@" \
+		>"$T/console-$name.log" 2>&1 </dev/null &
+	NSPAWN_PID=$!
+	PIDS+=("$NSPAWN_PID")
+	CT_PID=
+	for ((i = 0; i < 400; i++)); do
+		CT_PID=$(pgrep -P "$NSPAWN_PID" | head -1 || true)
+		if [ -n "$CT_PID" ] && nsenter -t "$CT_PID" -a systemctl is-system-running 2>/dev/null |
+			grep -qE 'running|degraded'; then
+			return 0
+		fi
+		kill -0 "$NSPAWN_PID" 2>/dev/null || { cat "$T/console-$name.log"; fail "the container exited while booting"; }
+		sleep 0.05
+	done
+	cat "$T/console-$name.log"
+	fail "the container did not finish booting"
+}
+
+in_ct() { nsenter -t "$CT_PID" -a "$@"; }
+
+nspawn_stop() {
+	[ -n "${CT_PID:-}" ] || return 0
+	in_ct systemctl poweroff >/dev/null 2>&1 || true
+	wait "$NSPAWN_PID" 2>/dev/null || true
+	CT_PID=
+}
