@@ -64,3 +64,14 @@ pass "stopping the VM stops every per-VM unit and cleans up"
 out=$(in_ct "$PREFIX/bin/vm-run" -p demo echo again) || fail "restart through the socket failed"
 [ "$out" = again ] || fail "restart returned '$out'"
 pass "the next vm-run starts the VM again"
+
+# vm-start / vm-stop through systemd's D-Bus API (the container's dbus runs)
+in_ct "$PREFIX/bin/vm-stop" demo || fail "vm-stop demo failed"
+in_ct systemctl is-active -q vmsilo-demo-vm.service && fail "vm-stop left the VM running"
+in_ct "$PREFIX/bin/vm-start" demo || fail "vm-start demo failed"
+in_ct systemctl is-active -q vmsilo-demo-vm.service || fail "vm-start did not start the VM"
+in_ct "$PREFIX/bin/vm-stop" --all || fail "vm-stop --all failed"
+in_ct systemctl is-active -q vmsilo-demo-vm.service && fail "vm-stop --all left the VM running"
+rc=0; in_ct "$PREFIX/bin/vm-start" ghost 2>"$T/err" || rc=$?
+[ $rc = 1 ] && grep -q "there is no VM named 'ghost'" "$T/err" || { cat "$T/err"; fail "vm-start ghost: rc=$rc"; }
+pass "vm-start, vm-stop and vm-stop --all drive the VM unit"

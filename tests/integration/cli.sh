@@ -1,0 +1,51 @@
+# vm-shell (console and ssh modes) and the bash completion, without systemd.
+source "$(dirname "$0")/lib.sh"
+export VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc
+mkdir -p "$T/run/demo" "$T/etc" "$T/bin"
+SHELL_=$B/tools/cmd/vm-shell
+
+# console: a stand-in serial console that answers what it is sent
+command -v socat >/dev/null || skip "socat is not installed"
+printf '#!/bin/sh\nexec sed -u "s/^/console:/"\n' >"$T/console.sh"
+chmod +x "$T/console.sh"
+bg socat UNIX-LISTEN:"$T/run/demo/console.socket",fork EXEC:"$T/console.sh"
+wait_for_path "$T/run/demo/console.socket"
+out=$(echo hello | "$SHELL_" demo)
+[ "$out" = console:hello ] || fail "console relay gave '$out'"
+pass "vm-shell relays the serial console"
+expect_fail 1 "VM 'ghost' has no console at .*is it running" "$SHELL_" ghost
+
+# ssh: a fake ssh records its arguments
+cat >"$T/bin/ssh" <<'SSH'
+#!/bin/sh
+printf '%s\n' "$@"
+SSH
+chmod +x "$T/bin/ssh"
+PATH=$T/bin:$PATH "$SHELL_" --ssh --root demo -- -v >"$T/ssh.args"
+grep -q '^ProxyCommand=.*/vsock-connect --timeout 60 demo 22$' "$T/ssh.args" || { cat "$T/ssh.args"; fail "no vsock ProxyCommand"; }
+grep -qx 'root@demo' "$T/ssh.args" || fail "not root@demo"
+grep -qx -- '-v' "$T/ssh.args" || fail "extra ssh arguments lost"
+PATH=$T/bin:$PATH "$SHELL_" --ssh demo | grep -qx 'user@demo' || fail "default ssh user"
+expect_fail 2 "need --ssh" "$SHELL_" --root demo
+expect_fail 2 "exclude each other" "$SHELL_" --ssh --root --user x demo
+pass "vm-shell --ssh runs ssh over vsock-connect"
+
+# vm-start/vm-stop usage errors (their D-Bus path is tested under systemd)
+expect_fail 2 "expected at least one VM name" "$B/tools/cmd/vm-start"
+expect_fail 2 "invalid VM name 'host'" "$B/tools/cmd/vm-start" host
+expect_fail 2 "--all takes no VM names" "$B/tools/cmd/vm-stop" --all demo
+pass "vm-start/vm-stop usage errors"
+
+# bash completion: VM names from the config dir, options, log levels
+printf '[VM]\n' >"$T/etc/banking.vm"
+printf '[VM]\n' >"$T/etc/shopping.vm"
+comp() { # words... -> completions for the last word
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vmsilo; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$VMSILO_SOURCE/completions/vmsilo.bash" "$@"
+}
+[ "$(comp vm-run b)" = banking ] || fail "vm-run VM name completion: $(comp vm-run b)"
+[ "$(comp vm-stop banking s)" = shopping ] || fail "vm-stop completes several VMs"
+comp vm-run --log-level d | grep -qx debug || fail "log level completion"
+comp vm-stop --a | grep -qx -- --all || fail "option completion"
+comp vm-run -p banking ls | grep -qx ls || fail "command completion after the VM"
+pass "bash completion"
