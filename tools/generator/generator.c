@@ -154,8 +154,8 @@ int main(int argc, char **argv)
 	if (check && argc != optind)
 		cli_usage_error(SYNOPSIS, "--check takes no directories");
 	outdir = check ? NULL : argv[optind];
-	/* Run by systemd (not --check, not from a terminal): stderr goes nowhere. */
-	if (!check && !isatty(STDERR_FILENO)) {
+	/* Run by systemd ($SYSTEMD_SCOPE, systemd >= 251): stderr goes nowhere useful. */
+	if (!check && getenv("SYSTEMD_SCOPE")) {
 		kmsg_fd = open("/dev/kmsg", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 		log_set_sink(generator_log_sink);
 	}

@@ -1,0 +1,79 @@
+# vmsilo-generator and vmsilo-launch --dry-run against golden files, for both
+# hypervisors and every option group, and the exact errors for broken files.
+# VMSILO_UPDATE_GOLDEN=1 rewrites the golden files (review the diff!).
+source "$(dirname "$0")/lib.sh"
+DATA=$VMSILO_SOURCE/tests/data
+GEN=$B/tools/generator/vmsilo-generator
+LAUNCH=$B/tools/launch/vmsilo-launch
+export VMSILO_RUNTIME_DIR=/run/vmsilo
+
+# Prints every generated file (symlinks as "-> target"), with the temp path hidden.
+dump() { # dir
+	(cd "$1" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
+		if [ -L "$f" ]; then echo "=== $f -> $(readlink "$f")"; else echo "=== $f"; cat "$f"; fi
+	done) | sed "s|$T/etc|@CONFIGDIR@|g"
+}
+
+mkdir -p "$T/etc" "$T/out"
+cp "$DATA"/vm/good/*.vm "$T/etc/"
+VMSILO_CONFIG_DIR=$T/etc "$GEN" "$T/out" "$T/out" "$T/out" 2>"$T/gen.err" || { cat "$T/gen.err"; fail "generator failed"; }
+[ -s "$T/gen.err" ] && { cat "$T/gen.err"; fail "generator complained about good files"; }
+dump "$T/out" >"$T/units.txt"
+for vm in banking netvm vault; do
+	VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --dry-run --cid 4242 "$vm" | sed "s|$T/etc|@CONFIGDIR@|g" >"$T/$vm.argv" ||
+		fail "vmsilo-launch --dry-run $vm failed"
+done
+
+if [ "${VMSILO_UPDATE_GOLDEN:-}" = 1 ]; then
+	mkdir -p "$DATA/golden"
+	cp "$T/units.txt" "$DATA/golden/units.txt"
+	for vm in banking netvm vault; do cp "$T/$vm.argv" "$DATA/golden/$vm.argv"; done
+	echo "golden files rewritten in $DATA/golden"
+fi
+diff -u "$DATA/golden/units.txt" "$T/units.txt" || fail "generated units differ from tests/data/golden/units.txt"
+pass "generated units equal the golden file ($(grep -c '^=== ' "$T/units.txt") files)"
+for vm in banking netvm vault; do
+	diff -u "$DATA/golden/$vm.argv" "$T/$vm.argv" || fail "vmsilo-launch --dry-run $vm differs from the golden file"
+done
+pass "vmsilo-launch --dry-run argv equal the golden files (cloud-hypervisor and crosvm)"
+
+# error fixtures: the exact message with file:line, and exit 1 from --check
+for f in "$DATA"/vm/bad/*.vm; do
+	name=$(basename "$f" .vm)
+	rm -rf "$T/bad" && mkdir "$T/bad" && cp "$f" "$T/bad/"
+	rc=0
+	VMSILO_CONFIG_DIR=$T/bad "$GEN" --check 2>"$T/err" || rc=$?
+	[ $rc = 1 ] || fail "$name: --check exited $rc"
+	want="vmsilo-generator: skipping $(sed "s|@DIR@|$T/bad|" "$DATA/vm/bad/$name.err")"
+	[ "$(cat "$T/err")" = "$want" ] || { echo "want: $want"; echo "got:  $(cat "$T/err")"; fail "$name: wrong message"; }
+done
+pass "$(ls "$DATA"/vm/bad/*.vm | wc -l) broken files give their exact file:line errors"
+
+# a broken file never stops the others
+cp "$DATA"/vm/bad/unknown-key.vm "$T/etc/"
+rm -rf "$T/out2" && mkdir "$T/out2"
+VMSILO_CONFIG_DIR=$T/etc "$GEN" "$T/out2" "$T/out2" "$T/out2" 2>"$T/err" || fail "generator failed with a broken file present"
+grep -q "skipping .*unknown-key.vm:4" "$T/err" || fail "broken file not reported"
+[ "$(dump "$T/out2")" = "$(cat "$T/units.txt")" ] || fail "a broken file changed the other VMs' units"
+pass "a broken file is skipped and reported; the others are unchanged"
+
+# cross-VM checks: a netvm that does not route
+rm -rf "$T/x" && mkdir "$T/x" && cp "$DATA/vm/good/banking.vm" "$T/x/"
+printf '[VM]\nKernel=/k\nRootDisk=/r\n' >"$T/x/netvm.vm"
+rc=0; VMSILO_CONFIG_DIR=$T/x "$GEN" --check 2>"$T/err" || rc=$?
+[ $rc = 1 ] && grep -q "Netvm=netvm, but $T/x/netvm.vm does not set IsNetvm=yes" "$T/err" || { cat "$T/err"; fail "netvm without IsNetvm"; }
+pass "Netvm= must name a VM with IsNetvm=yes"
+
+# CIDs: stable, unique, >= 3, pinned ones kept
+for i in $(seq 1 50); do printf '[VM]\nKernel=/k\nRootDisk=/r\n' >"$T/x/vm$i.vm"; done
+rm "$T/x/banking.vm"
+rm -rf "$T/o1" "$T/o2" && mkdir "$T/o1" "$T/o2"
+VMSILO_CONFIG_DIR=$T/x "$GEN" "$T/o1" "$T/o1" "$T/o1" 2>/dev/null
+VMSILO_CONFIG_DIR=$T/x "$GEN" "$T/o2" "$T/o2" "$T/o2" 2>/dev/null
+cids=$(grep -ho 'VMSILO_CID=[0-9]*' "$T"/o1/vmsilo-*-vm.service | sort)
+[ "$(echo "$cids" | wc -l)" = 51 ] || fail "expected 51 VMs"
+[ "$(echo "$cids" | sort -u | wc -l)" = 51 ] || fail "CIDs are not unique"
+[ "$cids" = "$(grep -ho 'VMSILO_CID=[0-9]*' "$T"/o2/vmsilo-*-vm.service | sort)" ] || fail "CIDs are not stable"
+echo "$cids" | awk -F= '$2 < 3 { exit 1 }' || fail "a CID below 3"
+grep -q VMSILO_CID=77 "$T/out/vmsilo-netvm-vm.service" || fail "pinned CID not kept"
+pass "51 VMs get unique, stable CIDs >= 3; pinned CIDs are kept"
