@@ -252,8 +252,12 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	tvars_set(&v, "VM_SANDBOX", text(&vmsb));
 	tvars_set(&v, "PROXY_SANDBOX", text(&proxysb));
 	tvars_set(&v, "GPU_COMMAND", text(&gpucmd));
-	tvars_setf(&v, "NET_UP", net ? "ExecStartPre=%s/vmsilo-net up %s" : "", p->bindir, vm->name);
-	tvars_setf(&v, "NET_DOWN", net ? "ExecStopPost=%s/vmsilo-net down %s" : "", p->bindir, vm->name);
+	tvars_set(&v, "NET_UP", "");
+	tvars_set(&v, "NET_DOWN", "");
+	if (net) {
+		tvars_setf(&v, "NET_UP", "ExecStartPre=%s/vmsilo-net up %s", p->bindir, vm->name);
+		tvars_setf(&v, "NET_DOWN", "ExecStopPost=%s/vmsilo-net down %s", p->bindir, vm->name);
+	}
 
 	/* What the VMM needs running first, and what it merely likes to have. */
 	if (vm_gpu_enabled(vm))
