@@ -12,7 +12,8 @@
  *
  * Here the "guest applications" are handlers chosen on the command line:
  *   --echo PORT              echo every byte back
- *   --exec PORT CMDLINE      run /bin/sh -c CMDLINE with the stream as stdin/stdout
+ *   --exec PORT CMDLINE      run CMDLINE with the stream as stdin/stdout (directly
+ *                            when it is a plain "/path/prog arg...", else by /bin/sh -c)
  *   --delay PORT SECONDS     PORT refuses (closes) until SECONDS after start
  *   --reply PORT TEXT        answer the handshake with TEXT (C escapes \n \xNN)
  *                            instead of "OK <n>\n", then close: a broken VMM
@@ -134,6 +135,24 @@ static void echo(int fd)
 	shutdown(fd, SHUT_WR);
 }
 
+/* Plain "prog arg..." runs without a shell, as a socket unit would start it. */
+static _noreturn_ void exec_handler(const char *cmd)
+{
+	char *argv[32], *copy, *save = NULL;
+	int n = 0;
+
+	if (strspn(cmd, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-= ") == strlen(cmd)) {
+		copy = strdup(cmd);
+		for (char *w = strtok_r(copy, " ", &save); w && n < 31; w = strtok_r(NULL, " ", &save))
+			argv[n++] = w;
+		argv[n] = NULL;
+		if (n > 0)
+			execv(argv[0], argv);
+	}
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
 static _noreturn_ void serve(int fd, uint32_t host_port)
 {
 	struct handler *h;
@@ -162,8 +181,7 @@ static _noreturn_ void serve(int fd, uint32_t host_port)
 	dup2(fd, 1);
 	if (fd > 1)
 		close(fd);
-	execl("/bin/sh", "sh", "-c", h->arg, (char *)NULL);
-	_exit(127);
+	exec_handler(h->arg);
 }
 
 static void usage(FILE *f)

@@ -106,3 +106,10 @@ sed "s/^/# verify: /" "$T/verify"
 grep -v "^$" "$T/verify" >"$T/verify.rest" || true
 [ -s "$T/verify.rest" ] && { cat "$T/verify.rest"; fail "systemd-analyze verify warned"; }
 pass "systemd-analyze verify accepts every generated unit ($(in_ct sh -c 'ls /tmp/gen/*.service /tmp/gen/*.socket | wc -l') units)"
+
+# the guest-side units shipped for the guest root filesystem parse cleanly too
+in_ct sh -c "cd $PREFIX/lib/systemd/system && cp vmsilo-command@.service /tmp/vmsilo-command@1-2-3.service &&
+	systemd-analyze verify --man=no vmsilo-command.socket /tmp/vmsilo-command@1-2-3.service" >"$T/gverify" 2>&1 ||
+	{ cat "$T/gverify"; fail "systemd-analyze verify refused the guest units"; }
+grep -v '^$' "$T/gverify" && fail "systemd-analyze verify warned about the guest units"
+pass "the guest command socket and service pass systemd-analyze verify"

@@ -15,12 +15,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include "cli.h"
 #include "cmd-conn.h"
 #include "cmd-protocol.h"
 #include "io.h"
+#include "listen.h"
 #include "log.h"
 #include "paths.h"
 #include "vmsilo-config.h"
@@ -60,9 +60,9 @@ static void send_error(int fd, enum cmd_error_code code, const char *text)
 
 static int client_fd(void)
 {
-	int n = sd_listen_fds(1);
+	int n = listen_fds();
 	if (n == 1)
-		return SD_LISTEN_FDS_START;
+		return LISTEN_FDS_START;
 	return STDIN_FILENO;
 }
 

@@ -23,13 +23,13 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include "cli.h"
 #include "cmd-conn.h"
 #include "cmd-protocol.h"
 #include "guest-spawn.h"
 #include "io.h"
+#include "listen.h"
 #include "log.h"
 #include "macro.h"
 #include "vmsilo-config.h"
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		cli_usage_error(SYNOPSIS, "unexpected argument '%s'", argv[optind]);
 	signal(SIGPIPE, SIG_IGN);
-	fd = sd_listen_fds(1) == 1 ? SD_LISTEN_FDS_START : STDIN_FILENO;
+	fd = listen_fds() == 1 ? LISTEN_FDS_START : STDIN_FILENO;
 
 	r = frame_read(fd, CMD_FRAME_MAX, &untrusted, &len, GUEST_REQUEST_TIMEOUT_MS);
 	if (r <= 0) {

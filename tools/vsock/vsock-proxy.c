@@ -20,11 +20,11 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #include "io.h"
 #include "paths.h"
 #include "cli.h"
+#include "listen.h"
 #include "log.h"
 #include "relay.h"
 #include "vmsilo-config.h"
@@ -216,14 +216,14 @@ int main(int argc, char **argv)
 		return r < 0 ? 1 : 0;
 	}
 
-	n = sd_listen_fds(1);
+	n = listen_fds();
 	if (n != 1) {
 		fprintf(stderr, "vsock-proxy: no <listen-path> given and not socket-activated "
 				"(expected exactly one socket from systemd, got %d)\n",
 			n < 0 ? 0 : n);
 		return 2;
 	}
-	lfd = SD_LISTEN_FDS_START;
+	lfd = LISTEN_FDS_START;
 	if (getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) < 0) {
 		log_error_errno(errno, "the socket from systemd is unusable");
 		return 1;
