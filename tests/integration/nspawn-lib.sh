@@ -10,7 +10,8 @@
 # so the generator lands in /usr/local/lib/systemd/system-generators, where
 # systemd looks.
 
-NSPAWN_CACHE=${VMSILO_NSPAWN_CACHE:-/var/cache/vmsilo/nspawn-bookworm}
+# bump the suffix when the package list changes, so caches are rebuilt
+NSPAWN_CACHE=${VMSILO_NSPAWN_CACHE:-/var/cache/vmsilo/nspawn-bookworm-2}
 NSPAWN_MIRROR=${VMSILO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 nspawn_prepare() {
@@ -22,7 +23,7 @@ nspawn_prepare() {
 		echo "# building the container root in $NSPAWN_CACHE (once, about a minute)"
 		mkdir -p "$(dirname "$NSPAWN_CACHE")"
 		rm -rf "$NSPAWN_CACHE.tmp"
-		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus bookworm \
+		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libpam-systemd bookworm \
 			"$NSPAWN_CACHE.tmp" "$NSPAWN_MIRROR" >"$T/debootstrap.log" 2>&1 ||
 			skip "debootstrap failed (no Debian mirror reachable?): $(tail -1 "$T/debootstrap.log")"
 		mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
