@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -60,8 +59,7 @@ static void usage(FILE *f)
 
 static int connect_command_socket(const char *vm)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)], cfg[4096];
+	char path[108], cfg[4096];
 	struct stat st;
 	int fd;
 
@@ -78,19 +76,13 @@ static int connect_command_socket(const char *vm)
 			log_error("there is no VM named '%s' (no %s, no %s)", vm, path, cfg);
 		return -ENOENT;
 	}
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return log_error_errno(errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-		close(fd);
-		if (r == -ECONNREFUSED)
+	fd = unix_connect(path);
+	if (fd < 0) {
+		if (fd == -ECONNREFUSED)
 			log_error("nothing listens on %s; is vmsilo-%s.socket active? (systemctl status "
 				  "vmsilo-%s.socket)", path, vm, vm);
 		else
-			log_error_errno(r, "connecting to %s", path);
-		return r;
+			log_error_errno(fd, "connecting to %s", path);
 	}
 	return fd;
 }

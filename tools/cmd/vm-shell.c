@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -50,25 +49,16 @@ static void usage(FILE *f)
 
 static int connect_console(const char *vm)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char path[sizeof(sa.sun_path)];
+	char path[108];
 	int fd;
 
 	if (vm_runtime_path(path, sizeof(path), vm, "console.socket") < 0)
 		return log_error("console path for VM '%s' is too long", vm), -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return log_error_errno(errno, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-		close(fd);
-		if (r == -ENOENT || r == -ECONNREFUSED)
-			log_error("VM '%s' has no console at %s: is it running? (vm-start %s)", vm, path, vm);
-		else
-			log_error_errno(r, "connecting to %s", path);
-		return r;
-	}
+	fd = unix_connect(path);
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		log_error("VM '%s' has no console at %s: is it running? (vm-start %s)", vm, path, vm);
+	else if (fd < 0)
+		log_error_errno(fd, "connecting to %s", path);
 	return fd;
 }
 

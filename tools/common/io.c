@@ -7,6 +7,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +111,54 @@ int write_all(int fd, const void *buf, size_t n, int timeout_ms)
 		done += (size_t)r;
 	}
 	return 0;
+}
+
+static int unix_address(const char *path, struct sockaddr_un *sa)
+{
+	size_t n = strlen(path);
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (n == 0 || n >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, path, n);
+	return 0;
+}
+
+int unix_connect(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd, r = unix_address(path, &sa);
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+int unix_listen(const char *path, int backlog)
+{
+	struct sockaddr_un sa;
+	int fd, r = unix_address(path, &sa);
+
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if ((unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, backlog) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int parse_u32(const char *s, uint32_t *out)

@@ -32,6 +32,11 @@ ssize_t read_full(int fd, void *buf, size_t n, int timeout_ms);
 /* Writes all n bytes. Returns 0, -ETIMEDOUT or another -errno (-EPIPE if the peer is gone). */
 int write_all(int fd, const void *buf, size_t n, int timeout_ms);
 
+/* Connects a stream socket to a unix socket path: the fd, or -errno (-ENAMETOOLONG). */
+int unix_connect(const char *path);
+/* Listens on a unix socket path, replacing a stale socket file: the fd, or -errno. */
+int unix_listen(const char *path, int backlog);
+
 /* Parses a decimal unsigned 32-bit number with no sign, spaces or trailing junk. */
 int parse_u32(const char *s, uint32_t *out);
 /* Parses seconds ("5", "0.25") into milliseconds; rejects negatives and > 1 day. */

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vm_sockets.h>
@@ -135,7 +134,6 @@ int vsock_resolve_vm(const char *vm, struct vsock_addr *addr, struct vsock_error
 
 int vsock_connect_hybrid(const char *path, uint32_t port, int timeout_ms, struct vsock_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int fd = -1;
 	int64_t deadline = deadline_after_ms(timeout_ms);
 	char req[32], reply[VSOCK_HYBRID_REPLY_MAX + 1];
@@ -143,14 +141,11 @@ int vsock_connect_hybrid(const char *path, uint32_t port, int timeout_ms, struct
 	uint32_t host_port;
 	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return fail(err, -ENAMETOOLONG, "socket path %s is too long", path);
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return fail(err, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
+	fd = unix_connect(path);
+	if (fd < 0) {
+		r = fd;
+		if (r == -ENAMETOOLONG)
+			return fail(err, r, "socket path %s is too long", path);
 		if (r == -ENOENT)
 			return fail(err, r, "%s does not exist (is the VM running?)", path);
 		if (r == -ECONNREFUSED)
@@ -294,21 +289,13 @@ int vsock_connect_retry(const struct vsock_addr *addr, uint32_t port, int timeou
 
 int vsock_hybrid_listen(const char *socket_path, uint32_t port, struct vsock_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
-	int n;
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s_%u", socket_path, port), fd;
 
-	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", socket_path, port);
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+	if (n < 0 || (size_t)n >= sizeof(path))
 		return fail(err, -ENAMETOOLONG, "listening path %s_%u is too long", socket_path, port);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = unix_listen(path, 64);
 	if (fd < 0)
-		return fail(err, -errno, "socket: %s", strerror(errno));
-	if (unlink(sa.sun_path) < 0 && errno != ENOENT)
-		return fail(err, -errno, "removing stale %s: %s", sa.sun_path, strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return fail(err, -errno, "binding %s: %s", sa.sun_path, strerror(errno));
-	if (listen(fd, 64) < 0)
-		return fail(err, -errno, "listening on %s: %s", sa.sun_path, strerror(errno));
-	return steal_fd(&fd);
+		return fail(err, fd, "listening on %s: %s", path, strerror(-fd));
+	return fd;
 }

@@ -128,6 +128,32 @@ static const char *ch_verbosity(const char *level)
 	return NULL; /* error/warn/off: the default */
 }
 
+/* One additional disk as a single comma-separated argument, in the VMM's words. */
+static void add_disk(struct argv *a, const char *prefix, const struct vm_disk *d, const char *ro_key,
+		     const char *yes, const char *no)
+{
+	char *spec = NULL;
+	size_t len;
+	FILE *f = open_memstream(&spec, &len);
+
+	if (!f) {
+		a->overflow = 1;
+		return;
+	}
+	fprintf(f, "%spath=%s,id=%s,%s=%s", prefix, d->path, d->name, ro_key, d->read_only ? yes : no);
+	if (d->direct)
+		fprintf(f, ",direct=%s", yes);
+	for (size_t k = 0; k < d->options.n; k++)
+		fprintf(f, ",%s", d->options.v[k]);
+	if (fclose(f) != 0) {
+		a->overflow = 1;
+		free(spec);
+		return;
+	}
+	argv_add(a, spec);
+	free(spec);
+}
+
 static void cloud_hypervisor(const struct vm_config *vm, uint32_t cid, const char *rt, const char *cmdline,
 			     struct argv *a)
 {
@@ -148,23 +174,8 @@ static void cloud_hypervisor(const struct vm_config *vm, uint32_t cid, const cha
 	argv_addf(a, "path=%s,readonly=%s,direct=on", vm->root_disk, vm->root_disk_read_only ? "on" : "off");
 	if (vm->overlay_type == OVERLAY_RAW)
 		argv_addf(a, "path=%s/%s/overlay.img", rt, vm->name);
-	for (size_t i = 0; i < vm->n_disks; i++) {
-		const struct vm_disk *d = &vm->disks[i];
-		char *opts = NULL;
-		size_t len = 0;
-		cat(&opts, &len, "path=%s,id=%s,readonly=%s%s", d->path, d->name, d->read_only ? "on" : "off",
-		    d->direct ? ",direct=on" : "");
-		for (size_t k = 0; k < d->options.n; k++)
-			cat(&opts, &len, ",%s", d->options.v[k]);
-		if (opts) {
-			/* cat() joins with spaces; a disk spec is one comma-separated word */
-			for (char *p = opts; *p; p++)
-				if (*p == ' ')
-					memmove(p, p + 1, strlen(p));
-			argv_add(a, opts);
-		}
-		free(opts);
-	}
+	for (size_t i = 0; i < vm->n_disks; i++)
+		add_disk(a, "", &vm->disks[i], "readonly", "on", "off");
 	for (size_t i = 0; i < vm->n_interfaces; i++)
 		argv_addf(a, "--net=fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, vm->interfaces[i].mac);
 	argv_addf(a, "--vsock=cid=%u,socket=%s/%s/vsock.socket", cid, rt, vm->name);
@@ -203,22 +214,8 @@ static void crosvm(const struct vm_config *vm, uint32_t cid, const char *rt, con
 	argv_addf(a, "--block=path=%s,ro=%s,direct=true", vm->root_disk, vm->root_disk_read_only ? "true" : "false");
 	if (vm->overlay_type == OVERLAY_RAW)
 		argv_addf(a, "--block=path=%s/%s/overlay.img", rt, vm->name);
-	for (size_t i = 0; i < vm->n_disks; i++) {
-		const struct vm_disk *d = &vm->disks[i];
-		char *opts = NULL;
-		size_t len = 0;
-		cat(&opts, &len, "--block=path=%s,id=%s,ro=%s%s", d->path, d->name, d->read_only ? "true" : "false",
-		    d->direct ? ",direct=true" : "");
-		for (size_t k = 0; k < d->options.n; k++)
-			cat(&opts, &len, ",%s", d->options.v[k]);
-		if (opts)
-			for (char *p = opts; *p; p++)
-				if (*p == ' ')
-					memmove(p, p + 1, strlen(p));
-		if (opts)
-			argv_add(a, opts);
-		free(opts);
-	}
+	for (size_t i = 0; i < vm->n_disks; i++)
+		add_disk(a, "--block=", &vm->disks[i], "ro", "true", "false");
 	for (size_t i = 0; i < vm->n_interfaces; i++)
 		argv_addf(a, "--net=tap-fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, vm->interfaces[i].mac);
 	argv_addf(a, "--vsock=cid=%u", cid);

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,26 +80,9 @@ static int serve_connection(int client, const struct vsock_addr *addr, uint32_t 
 
 static int listen_on(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_error("listen path is too long: %s", path);
-		return -ENAMETOOLONG;
-	}
-	memcpy(sa.sun_path, path, strlen(path));
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = unix_listen(path, 128);
 	if (fd < 0)
-		return log_error_errno(errno, "socket");
-	if (unlink(path) < 0 && errno != ENOENT) {
-		close(fd);
-		return log_error_errno(errno, "removing stale %s", path);
-	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
-		int r = log_error_errno(errno, "listening on %s", path);
-		close(fd);
-		return r;
-	}
+		return log_error_errno(fd, "listening on %s", path);
 	return fd;
 }
 
