@@ -75,6 +75,7 @@ int launch_cmdline(const struct vm_config *vm, char **out)
 	cat(&s, &len, "console=%s", ch ? "ttyS0" : "ttyS0");
 	cat(&s, &len, "root=/dev/vda ro");
 	cat(&s, &len, "vmsilo.name=%s", vm->name);
+	cat(&s, &len, "systemd.hostname=%s", vm->name);
 	cat(&s, &len, "vmsilo.overlay=%s", vm->overlay_type == OVERLAY_TMPFS ? "tmpfs" : "/dev/vdb");
 	if (vm->auto_shutdown)
 		cat(&s, &len, "vmsilo.autoshutdown=%u", vm->auto_shutdown_after);
