@@ -66,7 +66,7 @@ static void cat(char **s, size_t *len, const char *fmt, ...)
 	free(piece);
 }
 
-int launch_cmdline(const struct vm_config *vm, char **out)
+int launch_cmdline(const struct vm_config *vm, const struct net_plan *plan, char **out)
 {
 	char *s = NULL;
 	size_t len = 0;
@@ -79,9 +79,21 @@ int launch_cmdline(const struct vm_config *vm, char **out)
 	cat(&s, &len, "vmsilo.overlay=%s", vm->overlay_type == OVERLAY_TMPFS ? "tmpfs" : "/dev/vdb");
 	if (vm->auto_shutdown)
 		cat(&s, &len, "vmsilo.autoshutdown=%u", vm->auto_shutdown_after);
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct plan_tap *t = &plan->taps[i];
+		cat(&s, &len, "vmsilo.ifname=%s,%s", t->guest_name, t->mac);
+		if (t->guest_address[0])
+			cat(&s, &len, "vmsilo.addr=%s,%s", t->guest_name, t->guest_address);
+		if (t->guest_gateway[0])
+			cat(&s, &len, "vmsilo.route=%s,0.0.0.0/0,%s", t->guest_name, t->guest_gateway);
+		if (t->role == TAP_ROUTER)
+			cat(&s, &len, "vmsilo.client=%s", t->guest_name);
+		/* a client of a VM netvm asks its router for names, unless told otherwise */
+		if (t->role == TAP_CLIENT && vm->nameservers.n == 0)
+			cat(&s, &len, "vmsilo.dns=%s", t->guest_gateway);
+	}
 	for (size_t i = 0; i < vm->n_interfaces; i++) {
 		const struct vm_interface *in = &vm->interfaces[i];
-		cat(&s, &len, "vmsilo.ifname=%s,%s", in->name, in->mac);
 		if (in->dhcp)
 			cat(&s, &len, "vmsilo.dhcp=%s", in->name);
 		for (size_t k = 0; k < in->addresses.n; k++)
@@ -155,8 +167,8 @@ static void add_disk(struct argv *a, const char *prefix, const struct vm_disk *d
 	free(spec);
 }
 
-static void cloud_hypervisor(const struct vm_config *vm, uint32_t cid, const char *rt, const char *cmdline,
-			     struct argv *a)
+static void cloud_hypervisor(const struct vm_config *vm, const struct net_plan *plan, uint32_t cid,
+			     const char *rt, const char *cmdline, struct argv *a)
 {
 	const char *v = ch_verbosity(vm->log_level);
 
@@ -177,8 +189,8 @@ static void cloud_hypervisor(const struct vm_config *vm, uint32_t cid, const cha
 		argv_addf(a, "path=%s/%s/overlay.img", rt, vm->name);
 	for (size_t i = 0; i < vm->n_disks; i++)
 		add_disk(a, "", &vm->disks[i], "readonly", "on", "off");
-	for (size_t i = 0; i < vm->n_interfaces; i++)
-		argv_addf(a, "--net=fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, vm->interfaces[i].mac);
+	for (size_t i = 0; i < plan->n; i++)
+		argv_addf(a, "--net=fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, plan->taps[i].mac);
 	argv_addf(a, "--vsock=cid=%u,socket=%s/%s/vsock.socket", cid, rt, vm->name);
 	for (size_t i = 0; i < vm->n_shares; i++)
 		argv_addf(a, "--fs=tag=%s,socket=%s/%s/virtiofs-%s/virtiofsd.sock", vm->shares[i].tag, rt,
@@ -199,8 +211,8 @@ static void cloud_hypervisor(const struct vm_config *vm, uint32_t cid, const cha
 		argv_add(a, vm->extra_args.v[i]);
 }
 
-static void crosvm(const struct vm_config *vm, uint32_t cid, const char *rt, const char *cmdline,
-		   struct argv *a)
+static void crosvm(const struct vm_config *vm, const struct net_plan *plan, uint32_t cid, const char *rt,
+		   const char *cmdline, struct argv *a)
 {
 	argv_add(a, vm->programs.crosvm);
 	argv_addf(a, "--log-level=%s", vm->log_level);
@@ -217,8 +229,8 @@ static void crosvm(const struct vm_config *vm, uint32_t cid, const char *rt, con
 		argv_addf(a, "--block=path=%s/%s/overlay.img", rt, vm->name);
 	for (size_t i = 0; i < vm->n_disks; i++)
 		add_disk(a, "--block=", &vm->disks[i], "ro", "true", "false");
-	for (size_t i = 0; i < vm->n_interfaces; i++)
-		argv_addf(a, "--net=tap-fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, vm->interfaces[i].mac);
+	for (size_t i = 0; i < plan->n; i++)
+		argv_addf(a, "--net=tap-fd=%zu,mac=%s", LAUNCH_TAP_FD_FIRST + i, plan->taps[i].mac);
 	argv_addf(a, "--vsock=cid=%u", cid);
 	argv_addf(a, "--socket=%s/%s/crosvm.socket", rt, vm->name);
 	for (size_t i = 0; i < vm->n_shares; i++)
@@ -241,23 +253,23 @@ static void crosvm(const struct vm_config *vm, uint32_t cid, const char *rt, con
 	argv_add(a, vm->kernel);
 }
 
-int launch_argv(const struct vm_config *vm, uint32_t cid, const char *runtime_dir, const char *tap_open,
-		struct argv *a)
+int launch_argv(const struct vm_config *vm, const struct net_plan *plan, uint32_t cid,
+		const char *runtime_dir, const char *tap_open, struct argv *a)
 {
 	char *cmdline;
-	int r = launch_cmdline(vm, &cmdline);
+	int r = launch_cmdline(vm, plan, &cmdline);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < vm->n_interfaces; i++) {
+	for (size_t i = 0; i < plan->n; i++) {
 		argv_add(a, tap_open);
 		argv_addf(a, "--fd=%zu", LAUNCH_TAP_FD_FIRST + i);
-		argv_add(a, vm->interfaces[i].tap_name);
+		argv_add(a, plan->taps[i].ifname);
 		argv_add(a, "--");
 	}
 	if (vm->hypervisor == HV_CLOUD_HYPERVISOR)
-		cloud_hypervisor(vm, cid, runtime_dir, cmdline, a);
+		cloud_hypervisor(vm, plan, cid, runtime_dir, cmdline, a);
 	else
-		crosvm(vm, cid, runtime_dir, cmdline, a);
+		crosvm(vm, plan, cid, runtime_dir, cmdline, a);
 	free(cmdline);
 	return a->overflow ? -E2BIG : 0;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netplan.h"
 #include "vmconfig.h"
 
 #define LAUNCH_ARGS_MAX 512
@@ -24,11 +25,11 @@ void argv_free(struct argv *a);
  * The kernel command line that carries the guest's settings
  * (docs/vm-config.md "Kernel command line").
  */
-int launch_cmdline(const struct vm_config *vm, char **out);
+int launch_cmdline(const struct vm_config *vm, const struct net_plan *plan, char **out);
 
 /*
- * The complete command: a vmsilo-tap-open prefix per network interface
+ * The complete command: a vmsilo-tap-open prefix per TAP of the plan
  * (descriptors 3, 4, ...), then the VMM and its arguments.
  */
-int launch_argv(const struct vm_config *vm, uint32_t cid, const char *runtime_dir, const char *tap_open,
-		struct argv *out);
+int launch_argv(const struct vm_config *vm, const struct net_plan *plan, uint32_t cid,
+		const char *runtime_dir, const char *tap_open, struct argv *out);

@@ -20,6 +20,7 @@
 #include "io.h"
 #include "log.h"
 #include "macro.h"
+#include "netplan.h"
 #include "paths.h"
 #include "vmconfig.h"
 #include "vmsilo-config.h"
@@ -154,6 +155,23 @@ static int prepare(const struct vm_config *vm, uint32_t cid, const char *dir)
 	return 0;
 }
 
+/* The TAPs the VM gets, which may depend on other VMs (netvm links). */
+static int plan_network(const struct vm_config *vm, struct net_plan *plan)
+{
+	struct vm_config **all;
+	size_t n;
+	char err[512];
+	int r = net_load_all(&all, &n);
+
+	if (r < 0)
+		return log_error_errno(r, "reading %s", vmsilo_config_dir());
+	r = net_plan_build(vm, all, n, plan, err, sizeof(err));
+	if (r < 0)
+		log_error("VM '%s': %s", vm->name, err);
+	net_free_all(all, n);
+	return r;
+}
+
 static int vsock_cid_ok(const char *s, uint32_t *cid)
 {
 	return vsock_parse_cid(s, strlen(s), cid);
@@ -184,6 +202,7 @@ int main(int argc, char **argv)
 	struct vm_config vm;
 	struct vm_error verr;
 	struct argv a = { 0 };
+	struct net_plan plan;
 	char path[4096], dir[4096];
 	uint32_t cid = 0;
 	int c, r;
@@ -242,8 +261,12 @@ int main(int argc, char **argv)
 		vm_config_free(&vm);
 		return r < 0 ? 1 : 0;
 	}
-	r = launch_argv(&vm, cid, vmsilo_runtime_dir(), VMSILO_BINDIR "/vmsilo-tap-open", &a);
+	r = plan_network(&vm, &plan);
+	if (r == 0)
+		r = launch_argv(&vm, &plan, cid, vmsilo_runtime_dir(), VMSILO_BINDIR "/vmsilo-tap-open", &a);
 	vm_config_free(&vm);
+	if (r == -EADDRINUSE || r == -EINVAL)
+		return 1;
 	if (r < 0) {
 		log_error("the command line for VM '%s' is too long", argv[optind]);
 		return 1;
