@@ -27,6 +27,8 @@ struct nft_batch {
 	uint32_t seq_first, seq;
 	size_t messages;
 	int error;
+	char *text; /* the rules, as text */
+	size_t text_len;
 };
 
 struct nft_batch *nft_batch_new(void)
@@ -53,12 +55,36 @@ void nft_batch_free(struct nft_batch *b)
 		return;
 	mnl_nlmsg_batch_stop(b->mb);
 	free(b->buf);
+	free(b->text);
 	free(b);
 }
 
 size_t nft_batch_messages(const struct nft_batch *b)
 {
 	return b->messages;
+}
+
+const char *nft_batch_rules_text(const struct nft_batch *b)
+{
+	return b->text ? b->text : "";
+}
+
+static void record(struct nft_batch *b, const struct nftnl_rule *r)
+{
+	char line[1024];
+	int n = nftnl_rule_snprintf(line, sizeof(line), r, NFTNL_OUTPUT_DEFAULT, 0);
+	char *grown;
+
+	if (n <= 0)
+		return;
+	grown = realloc(b->text, b->text_len + (size_t)n + 2);
+	if (!grown)
+		return;
+	b->text = grown;
+	memcpy(b->text + b->text_len, line, (size_t)n);
+	b->text_len += (size_t)n;
+	b->text[b->text_len++] = '\n';
+	b->text[b->text_len] = '\0';
 }
 
 static struct nlmsghdr *next_hdr(struct nft_batch *b, uint16_t type, uint16_t flags)
@@ -252,6 +278,7 @@ static int rule_add(struct nft_batch *b, struct nftnl_rule *r)
 	if (!r)
 		return b->error = -ENOMEM;
 	nftnl_rule_nlmsg_build_payload(next_hdr(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE), r);
+	record(b, r);
 	nftnl_rule_free(r);
 	done(b);
 	return b->error;

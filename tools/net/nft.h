@@ -28,6 +28,8 @@ struct nft_batch;
 struct nft_batch *nft_batch_new(void);
 void nft_batch_free(struct nft_batch *b);
 size_t nft_batch_messages(const struct nft_batch *b);
+/* The rules added so far, one per line in libnftnl's text form (for tests and --dry-run). */
+const char *nft_batch_rules_text(const struct nft_batch *b);
 
 /* The host's rules for a VM whose TAP `tap` carries the /31 starting at subnet. */
 int nft_add_host_link(struct nft_batch *b, const char *tap, uint32_t subnet);
