@@ -43,6 +43,14 @@ got=$("$RUN" -p demo cat <"$T/in" | sha256sum)
 [ "$got" = "$(sha256sum <"$T/in")" ] || fail "1 MiB through cat differs"
 pass "1 MiB through cat, checksum equal"
 
+# a reader that starts late fills the proxy's queue while the guest has already
+# hung up: nothing may be lost on the way out
+for i in 1 2 3; do
+	got=$("$RUN" -p demo cat <"$T/in" | { sleep 0.3; sha256sum; })
+	[ "$got" = "$(sha256sum <"$T/in")" ] || fail "1 MiB to a slow reader differs (round $i)"
+done
+pass "a slow reader still gets every byte after the guest hung up"
+
 # stdout and stderr stay apart
 "$RUN" -p demo sh -c 'echo to-out; echo to-err >&2' >"$T/o" 2>"$T/e"
 [ "$(cat "$T/o")" = to-out ] && [ "$(cat "$T/e")" = to-err ] || fail "stdout/stderr mixed up"

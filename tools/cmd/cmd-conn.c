@@ -115,12 +115,19 @@ int cmd_conn_read(struct cmd_conn *c)
 	return r;
 }
 
-short cmd_conn_events(const struct cmd_conn *c, bool want_read)
+struct pollfd cmd_conn_pollfd(const struct cmd_conn *c, bool want_read)
 {
-	short ev = 0;
+	struct pollfd p = { .fd = c->fd };
 	if (want_read && !c->read_eof)
-		ev |= POLLIN;
+		p.events |= POLLIN;
 	if (cmd_conn_pending(c))
-		ev |= POLLOUT;
-	return ev;
+		p.events |= POLLOUT;
+	if (!p.events)
+		p.fd = -1;
+	return p;
+}
+
+bool cmd_conn_pollin(const struct pollfd *p)
+{
+	return p->fd >= 0 && (p->events & POLLIN) && (p->revents & (POLLIN | POLLHUP | POLLERR));
 }

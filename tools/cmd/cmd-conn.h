@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 
 #include "frame.h"
 
@@ -29,9 +30,10 @@ void cmd_conn_free(struct cmd_conn *c);
 /* Room for a frame with a payload of n bytes? */
 bool cmd_conn_can_queue(const struct cmd_conn *c, size_t n);
 /* Queues one frame; -ENOBUFS when there is no room (check first). */
-int cmd_conn_queue(struct cmd_conn *c, const void *payload, size_t n);
+__attribute__((warn_unused_result)) int cmd_conn_queue(struct cmd_conn *c, const void *payload, size_t n);
 /* Same, for a payload given as a type byte plus data. */
-int cmd_conn_queue2(struct cmd_conn *c, uint8_t type, const void *data, size_t n);
+__attribute__((warn_unused_result)) int cmd_conn_queue2(struct cmd_conn *c, uint8_t type, const void *data,
+							 size_t n);
 bool cmd_conn_pending(const struct cmd_conn *c);
 /* Writes what the socket takes now. -EPIPE etc. on a dead peer. */
 int cmd_conn_flush(struct cmd_conn *c);
@@ -39,5 +41,11 @@ int cmd_conn_flush(struct cmd_conn *c);
 int cmd_conn_drain(struct cmd_conn *c, int timeout_ms);
 /* frame_reader_read on the descriptor: FRAME_MORE, FRAME_COMPLETE, FRAME_EOF or -errno. */
 int cmd_conn_read(struct cmd_conn *c);
-/* poll(2) events this connection wants now. */
-short cmd_conn_events(const struct cmd_conn *c, bool want_read);
+/*
+ * The pollfd for this connection now: reading only when want_read (there is
+ * room downstream), writing while output is pending; fd -1 when neither, so
+ * a peer's hang-up cannot wake the loop for data it must not read yet.
+ */
+struct pollfd cmd_conn_pollfd(const struct cmd_conn *c, bool want_read);
+/* True when p asked to read and the descriptor has something (data, EOF, error). */
+bool cmd_conn_pollin(const struct pollfd *p);

@@ -80,8 +80,8 @@ static int relay(int cfd, int gfd, const char *vm)
 	for (;;) {
 		/* Read a side only while the other side's queue has room (back-pressure). */
 		struct pollfd p[2] = {
-			{ .fd = cfd, .events = cmd_conn_events(&client, cmd_conn_can_queue(&guest, CMD_STREAM_FRAME_MAX)) },
-			{ .fd = gfd, .events = cmd_conn_events(&guest, cmd_conn_can_queue(&client, CMD_STREAM_FRAME_MAX)) },
+			cmd_conn_pollfd(&client, cmd_conn_can_queue(&guest, CMD_STREAM_FRAME_MAX)),
+			cmd_conn_pollfd(&guest, cmd_conn_can_queue(&client, CMD_STREAM_FRAME_MAX)),
 		};
 		if (guest.read_eof && !cmd_conn_pending(&client))
 			break;
@@ -91,7 +91,7 @@ static int relay(int cfd, int gfd, const char *vm)
 			ret = log_error_errno(errno, "poll");
 			break;
 		}
-		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (cmd_conn_pollin(&p[1])) {
 			int r = cmd_conn_read(&guest);
 			if (r == FRAME_COMPLETE) {
 				const uint8_t *untrusted = guest.in.buf;
@@ -102,7 +102,10 @@ static int relay(int cfd, int gfd, const char *vm)
 					ret = -EBADMSG;
 					break;
 				}
-				cmd_conn_queue(&client, untrusted, guest.in.len);
+				if (cmd_conn_queue(&client, untrusted, guest.in.len) < 0) {
+					ret = log_error_errno(ENOBUFS, "queueing a frame for the client");
+					break;
+				}
 				frame_reader_next(&guest.in);
 			} else if (r < 0) {
 				if (r == -EMSGSIZE)
@@ -118,7 +121,7 @@ static int relay(int cfd, int gfd, const char *vm)
 				log_debug("VM '%s' closed the connection", vm);
 			}
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (cmd_conn_pollin(&p[0])) {
 			int r = cmd_conn_read(&client);
 			if (r == FRAME_COMPLETE) {
 				if (cmd_frame_check(client.in.buf, client.in.len, CMD_TO_GUEST, why, sizeof(why)) < 0 ||
@@ -127,7 +130,10 @@ static int relay(int cfd, int gfd, const char *vm)
 					ret = -EBADMSG;
 					break;
 				}
-				cmd_conn_queue(&guest, client.in.buf, client.in.len);
+				if (cmd_conn_queue(&guest, client.in.buf, client.in.len) < 0) {
+					ret = log_error_errno(ENOBUFS, "queueing a frame for VM '%s'", vm);
+					break;
+				}
 				frame_reader_next(&client.in);
 			} else if (r == FRAME_EOF) {
 				guest.write_shut = true; /* pass the end on once the queue drains */
@@ -139,13 +145,12 @@ static int relay(int cfd, int gfd, const char *vm)
 				guest.write_shut = true;
 			}
 		}
-		if ((p[0].revents & POLLOUT) && cmd_conn_flush(&client) < 0) {
+		if (p[0].fd >= 0 && (p[0].revents & POLLOUT) && cmd_conn_flush(&client) < 0) {
 			log_debug("client went away");
 			break;
 		}
-		if ((p[1].revents & POLLOUT) && cmd_conn_flush(&guest) < 0) {
-			log_error("VM '%s' stopped reading; ending the call", vm);
-			ret = -EPIPE;
+		if (p[1].fd >= 0 && (p[1].revents & POLLOUT) && (ret = cmd_conn_flush(&guest)) < 0) {
+			log_error_errno(ret, "VM '%s' stopped reading; ending the call", vm);
 			break;
 		}
 	}

@@ -185,10 +185,12 @@ static void child_output(struct passio *s, int *fd, uint8_t type)
 {
 	uint8_t buf[CMD_DATA_MAX];
 	ssize_t n = read(*fd, buf, sizeof(buf));
-	if (n > 0)
-		cmd_conn_queue2(&s->conn, type, buf, (size_t)n);
-	else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+	if (n > 0) {
+		if (cmd_conn_queue2(&s->conn, type, buf, (size_t)n) < 0) /* room was checked */
+			log_error("no room for the program's output; dropping %zd bytes", n);
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 		close_fd(fd);
+	}
 }
 
 static int passio_loop(struct passio *s)
@@ -197,18 +199,20 @@ static int passio_loop(struct passio *s)
 		bool room = cmd_conn_can_queue(&s->conn, CMD_STREAM_FRAME_MAX);
 		bool in_room = s->in_len + CMD_DATA_MAX <= STDIN_BUFFER_MAX;
 		struct pollfd p[5] = {
-			{ .fd = s->socket_gone ? -1 : s->conn.fd, .events = cmd_conn_events(&s->conn, in_room) },
+			cmd_conn_pollfd(&s->conn, in_room),
 			{ .fd = s->in_len ? s->in_w : -1, .events = POLLOUT },
 			{ .fd = room ? s->out_r : -1, .events = POLLIN },
 			{ .fd = room ? s->err_r : -1, .events = POLLIN },
 			{ .fd = s->exited ? -1 : s->pidfd, .events = POLLIN },
 		};
+		if (s->socket_gone)
+			p[0].fd = -1;
 		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return log_error_errno(errno, "poll");
 		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+		if (cmd_conn_pollin(&p[0])) {
 			int r = cmd_conn_read(&s->conn);
 			if (r == FRAME_COMPLETE) {
 				if (host_frame(s) < 0)
@@ -222,7 +226,7 @@ static int passio_loop(struct passio *s)
 					kill(s->pid, SIGHUP);
 			}
 		}
-		if (p[0].revents & POLLOUT && cmd_conn_flush(&s->conn) < 0)
+		if (p[0].fd >= 0 && (p[0].revents & POLLOUT) && cmd_conn_flush(&s->conn) < 0)
 			s->socket_gone = true;
 		if (p[1].revents) {
 			ssize_t n = write(s->in_w, s->inbuf, s->in_len);
@@ -236,9 +240,10 @@ static int passio_loop(struct passio *s)
 		}
 		if (s->stdin_eof && s->in_len == 0)
 			close_fd(&s->in_w);
-		if (p[2].revents)
+		/* one frame of room was checked; re-check before the second */
+		if (p[2].revents && cmd_conn_can_queue(&s->conn, CMD_STREAM_FRAME_MAX))
 			child_output(s, &s->out_r, CMD_STDOUT);
-		if (p[3].revents)
+		if (p[3].revents && cmd_conn_can_queue(&s->conn, CMD_STREAM_FRAME_MAX))
 			child_output(s, &s->err_r, CMD_STDERR);
 		if (p[4].revents && waitpid(s->pid, &s->status, WNOHANG) == s->pid)
 			s->exited = true;
@@ -248,7 +253,8 @@ static int passio_loop(struct passio *s)
 		cmd_build_exit(ex, CMD_EXIT_SIGNAL, (uint32_t)WTERMSIG(s->status));
 	else
 		cmd_build_exit(ex, CMD_EXIT_CODE, (uint32_t)WEXITSTATUS(s->status));
-	cmd_conn_queue(&s->conn, ex, sizeof(ex));
+	if (cmd_conn_queue(&s->conn, ex, sizeof(ex)) < 0)
+		return log_error("no room for the exit status"), -ENOBUFS;
 	return cmd_conn_drain(&s->conn, GUEST_FINAL_DRAIN_MS);
 }
 

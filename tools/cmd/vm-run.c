@@ -184,7 +184,7 @@ static int run_pass_io(int fd, const char *vm, const char *prog, int timeout_ms)
 		return log_error("out of memory"), 1;
 	while (ret < 0) {
 		struct pollfd p[2] = {
-			{ .fd = fd, .events = cmd_conn_events(&conn, true) },
+			cmd_conn_pollfd(&conn, true),
 			{ .fd = stdin_open && cmd_conn_can_queue(&conn, sizeof(buf) + 1) ? STDIN_FILENO : -1,
 			  .events = POLLIN },
 		};
@@ -200,16 +200,18 @@ static int run_pass_io(int fd, const char *vm, const char *prog, int timeout_ms)
 		}
 		if (p[1].revents) {
 			ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
-			if (k > 0)
-				cmd_conn_queue2(&conn, CMD_STDIN, buf, (size_t)k);
-			else if (k == 0 || (errno != EINTR && errno != EAGAIN)) {
-				cmd_conn_queue2(&conn, CMD_STDIN_EOF, NULL, 0);
+			/* room was checked before polling stdin */
+			if (k > 0 && cmd_conn_queue2(&conn, CMD_STDIN, buf, (size_t)k) < 0)
 				stdin_open = false;
+			else if (k == 0 || (k < 0 && errno != EINTR && errno != EAGAIN)) {
+				stdin_open = false;
+				if (cmd_conn_queue2(&conn, CMD_STDIN_EOF, NULL, 0) < 0)
+					log_debug("no room to send the end of input");
 			}
 		}
-		if ((p[0].revents & POLLOUT) && cmd_conn_flush(&conn) < 0)
+		if (p[0].fd >= 0 && (p[0].revents & POLLOUT) && cmd_conn_flush(&conn) < 0)
 			stdin_open = false; /* the proxy stopped reading; output may still come */
-		if (!(p[0].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (!cmd_conn_pollin(&p[0]))
 			continue;
 		int r = cmd_conn_read(&conn);
 		if (r == FRAME_MORE)
