@@ -12,7 +12,8 @@ P=vmsilo-$$
 H=$P-host O=$P-out V1=$P-vm1 V2=$P-vm2 W=$P-wire
 for ns in $H $O $V1 $V2 $W; do
 	ip netns add $ns 2>"$T/err" || skip "cannot create network namespaces: $(cat "$T/err")"
-	CLEANUPS+=("ip netns del $ns")
+	# everything started inside (listeners, pumps, their children) ends with it
+	CLEANUPS+=("ip netns pids $ns | xargs -r kill -9; ip netns del $ns")
 	ip -n $ns link set lo up
 done
 inh() { ip netns exec $H "$@"; }
