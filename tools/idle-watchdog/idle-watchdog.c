@@ -74,6 +74,10 @@ static int timeout_from_cmdline(uint32_t *timeout)
 	if (!f)
 		return -errno;
 	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	/* /proc/<pid>/cmdline separates words with NULs, /proc/cmdline with spaces */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
 	buf[n] = '\0';
 	for (char *save = NULL, *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
 		if (strncmp(w, CMDLINE_KEY, strlen(CMDLINE_KEY)) == 0)
