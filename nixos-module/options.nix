@@ -217,7 +217,10 @@ in
         copyChannel } and returns { kernel, initrd, rootfs } (paths).
       '';
       defaultText = literalExpression "makeRootfsNixos";
-      default = args: (import ../rootfs/make-rootfs-nixos.nix { inherit pkgs lib; }) args;
+      default = import ../rootfs/make-rootfs-nixos.nix {
+        inherit pkgs lib;
+        vmsiloPackage = config.programs.vmsilo.package;
+      };
     };
   };
 }
