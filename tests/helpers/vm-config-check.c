@@ -22,6 +22,7 @@ int main(int argc, char **argv)
 
 		if (vm_config_load(argv[i], &vm, &err) < 0) {
 			fprintf(stderr, "%s\n", err.text);
+			vm_config_free(&vm); /* the model is freed after a failed load too */
 			bad = 1;
 			continue;
 		}
