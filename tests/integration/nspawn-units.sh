@@ -108,13 +108,13 @@ grep -v "^$" "$T/verify" >"$T/verify.rest" || true
 pass "systemd-analyze verify accepts every generated unit ($(in_ct sh -c 'ls /tmp/gen/*.service /tmp/gen/*.socket | wc -l') units)"
 
 # the guest-side units shipped for the guest root filesystem parse cleanly too
-in_ct sh -c "cd $PREFIX/lib/systemd/system && cp vmsilo-command@.service /tmp/vmsilo-command@1-2-3.service &&
-	systemd-analyze verify --man=no vmsilo-command.socket /tmp/vmsilo-command@1-2-3.service" >"$T/gverify" 2>&1 ||
+in_ct sh -c "cd $PREFIX/lib/systemd/system && cp vmsilo-guest-cmd@.service /tmp/vmsilo-guest-cmd@1-2-3.service &&
+	systemd-analyze verify --man=no vmsilo-guest-cmd.socket /tmp/vmsilo-guest-cmd@1-2-3.service" >"$T/gverify" 2>&1 ||
 	{ cat "$T/gverify"; fail "systemd-analyze verify refused the guest units"; }
 grep -v '^$' "$T/gverify" && fail "systemd-analyze verify warned about the guest units"
 pass "the guest command socket and service pass systemd-analyze verify"
 
-# The guest side under systemd: the shipped vmsilo-command.socket/@.service,
+# The guest side under systemd: the shipped vmsilo-guest-cmd.socket/@.service,
 # with the socket moved from vsock port 5000 (no vsock here) to a unix path by
 # a drop-in. vm-run then talks to vmsilo-guest-cmd directly (the proxy only
 # relays frames), and launch mode goes through systemd-run --user.
@@ -125,18 +125,18 @@ for ((i = 0; i < 200; i++)); do
 	sleep 0.05
 done
 in_ct systemctl is-active -q user@1000.service || fail "the guest user's manager did not start"
-in_ct mkdir -p /etc/systemd/system/vmsilo-command.socket.d
+in_ct mkdir -p /etc/systemd/system/vmsilo-guest-cmd.socket.d
 in_ct sh -c 'printf "[Socket]\nListenStream=\nListenStream=/run/vmsilo/guestvm/command.socket\n" \
-	>/etc/systemd/system/vmsilo-command.socket.d/unix.conf'
+	>/etc/systemd/system/vmsilo-guest-cmd.socket.d/unix.conf'
 in_ct systemctl daemon-reload
-in_ct systemctl start vmsilo-command.socket || fail "the guest command socket did not start"
+in_ct systemctl start vmsilo-guest-cmd.socket || fail "the guest command socket did not start"
 out=$(in_ct "$PREFIX/bin/vm-run" -p guestvm id -un) || fail "pass-io through the guest units failed"
 [ "$out" = user ] || fail "guest commands run as '$out', not as the desktop user"
 in_ct "$PREFIX/bin/vm-run" guestvm sh -c 'echo launched >/home/user/launched' || fail "launch mode failed"
 for ((i = 0; i < 100; i++)); do in_ct test -e /home/user/launched && break; sleep 0.05; done
 in_ct test -e /home/user/launched || fail "the launched program did not run"
 in_ct journalctl --no-pager -o cat _UID=1000 >"$T/userlog" 2>/dev/null || true
-in_ct journalctl --no-pager -o cat -u 'vmsilo-command@*' >>"$T/userlog"
+in_ct journalctl --no-pager -o cat -u 'vmsilo-guest-cmd@*' >>"$T/userlog"
 grep -q "started 'sh' as vmsilo-app-sh-[0-9a-f]*.service" "$T/userlog" || { cat "$T/userlog"; fail "not started as a transient user unit"; }
 expect_fail 127 "cannot start 'no-such-program'" in_ct "$PREFIX/bin/vm-run" guestvm no-such-program
 pass "guest units: pass-io as the desktop user, launch mode as a transient user unit (systemd-run --user)"

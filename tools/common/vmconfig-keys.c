@@ -19,6 +19,7 @@ static const char *const overlay_types[] = { "raw", "tmpfs", NULL };
 static const char *const gpu_backends[] = { "vhost-device-gpu", "crosvm", NULL };
 static const char *const caches[] = { "auto", "always", "never", "metadata", NULL };
 static const char *const inode_modes[] = { "never", "prefer", "mandatory", NULL };
+static const char *const scheduler_isolations[] = { "vm", "full", "off", NULL };
 
 #define VM(k, kind, field, ...) { SEC_VM, k, kind, offsetof(struct vm_config, field), __VA_ARGS__ }
 #define TOP(sec, k, kind, field, ...) { sec, k, kind, offsetof(struct vm_config, field), __VA_ARGS__ }
@@ -49,6 +50,8 @@ const struct key_spec vm_keys[] = {
 	VM("ExtraArg", K_STRV, extra_args, 0, 0, NULL),
 	VM("ExtraRunArg", K_STRV, extra_run_args, 0, 0, NULL),
 	VM("SharedHome", K_PATH, shared_home, 0, 0, NULL),
+	VM("ExtraConfig", K_PATH, extra_config, 0, 0, NULL),
+	VM("SchedulerIsolation", K_ENUM, scheduler_isolation, 0, 0, scheduler_isolations),
 
 	TOP(SEC_ROOT_OVERLAY, "Type", K_ENUM, overlay_type, 0, 0, overlay_types),
 	TOP(SEC_ROOT_OVERLAY, "Size", K_SIZE, overlay_size, 0, 0, NULL),

@@ -571,6 +571,7 @@ void vm_config_free(struct vm_config *vm)
 	strv_free(&vm->extra_args);
 	strv_free(&vm->extra_run_args);
 	free(vm->shared_home);
+	free(vm->extra_config);
 	free(vm->overlay_size);
 	free(vm->netvm);
 	free(vm->netvm_subnet);

@@ -24,6 +24,7 @@ enum hypervisor { HV_CLOUD_HYPERVISOR, HV_CROSVM };
 enum seccomp_policy { SECCOMP_ENFORCING, SECCOMP_LOG };
 enum overlay_type { OVERLAY_RAW, OVERLAY_TMPFS };
 enum gpu_backend { GPU_VHOST_DEVICE_GPU, GPU_CROSVM };
+enum scheduler_isolation { SCHED_ISOLATION_VM, SCHED_ISOLATION_FULL, SCHED_ISOLATION_OFF };
 
 /* External programs, by name (PATH) or absolute path: [Programs]. */
 struct vm_programs {
@@ -89,6 +90,8 @@ struct vm_config {
 	bool hugepages;
 	struct strv extra_args, extra_run_args;
 	char *shared_home; /* NULL: none */
+	char *extra_config; /* cloud-hypervisor: JSON merged into the VM config; NULL: none */
+	enum scheduler_isolation scheduler_isolation;
 	/* [RootOverlay] */
 	enum overlay_type overlay_type;
 	char *overlay_size;

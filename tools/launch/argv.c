@@ -78,7 +78,7 @@ int launch_cmdline(const struct vm_config *vm, const struct net_plan *plan, char
 	cat(&s, &len, "systemd.hostname=%s", vm->name);
 	cat(&s, &len, "vmsilo.overlay=%s", vm->overlay_type == OVERLAY_TMPFS ? "tmpfs" : "/dev/vdb");
 	if (vm->auto_shutdown)
-		cat(&s, &len, "vmsilo.autoshutdown=%u", vm->auto_shutdown_after);
+		cat(&s, &len, "vmsilo.idle_shutdown=%u", vm->auto_shutdown_after);
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_tap *t = &plan->taps[i];
 		cat(&s, &len, "vmsilo.ifname=%s,%s", t->guest_name, t->mac);

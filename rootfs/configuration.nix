@@ -1,0 +1,60 @@
+# The guest's NixOS configuration: boots from the erofs image with a
+# writable overlay, runs one desktop user's session and vmsilo's guest units.
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.vmsilo.guest;
+in
+{
+  options.vmsilo.guest.package = lib.mkOption {
+    type = lib.types.package;
+    description = "vmsilo package providing the guest programs and units.";
+  };
+
+  config = {
+    boot.loader.grub.enable = false;
+    boot.initrd.availableKernelModules = [ "virtio_pci" "virtio_blk" "virtio_console" "erofs" "overlay" ];
+    boot.initrd.kernelModules = [ "vmw_vsock_virtio_transport" "virtio_gpu" ];
+    boot.kernelParams = [ "console=hvc0" "quiet" ];
+
+    # /dev/vda: the read-only erofs image; /dev/vdb: the raw overlay disk,
+    # or RAM when vmsilo.overlay=tmpfs is on the command line.
+    fileSystems."/nix/.ro-store" = { device = "/dev/vda"; fsType = "erofs"; neededForBoot = true; };
+    fileSystems."/nix/.rw-store" = { device = "/dev/vdb"; fsType = "ext4"; neededForBoot = true;
+      autoFormat = true; options = [ "nofail" ]; };
+    fileSystems."/nix/store" = {
+      fsType = "overlay";
+      device = "overlay";
+      overlay = {
+        lowerdir = [ "/nix/.ro-store/nix/store" ];
+        upperdir = "/nix/.rw-store/store";
+        workdir = "/nix/.rw-store/work";
+      };
+    };
+    fileSystems."/" = { device = "tmpfs"; fsType = "tmpfs"; options = [ "mode=0755" ]; };
+
+    users.users.user = { uid = 1000; isNormalUser = true; extraGroups = [ "audio" "video" ]; };
+    users.mutableUsers = false;
+
+    systemd.packages = [ cfg.package ];
+    environment.systemPackages = [ cfg.package ];
+    systemd.sockets.vmsilo-guest-cmd.wantedBy = [ "sockets.target" ];
+    systemd.services.vmsilo-idle-watchdog.wantedBy = [ "multi-user.target" ];
+
+    # The user's manager runs from boot so vm-run finds it.
+    systemd.tmpfiles.rules = [ "f /var/lib/systemd/linger/user" ];
+
+    # Windows reach the host through wayland-proxy-virtwl over virtio-gpu.
+    systemd.user.services.wayland-proxy-virtwl = {
+      description = "Wayland proxy to the host";
+      wantedBy = [ "default.target" ];
+      serviceConfig.ExecStart = "${pkgs.wayland-proxy-virtwl}/bin/wayland-proxy-virtwl --virtio-gpu --wayland-display=wayland-0";
+      environment.XDG_RUNTIME_DIR = "/run/user/1000";
+    };
+    environment.sessionVariables.WAYLAND_DISPLAY = "wayland-0";
+
+    services.resolved.enable = lib.mkDefault true;
+    networking.useNetworkd = lib.mkDefault true;
+    documentation.enable = lib.mkDefault false;
+    system.stateVersion = "25.11";
+  };
+}

@@ -1,0 +1,115 @@
+# The guest units under real systemd (PID 1 of a systemd-nspawn container
+# standing in for the guest): a command sent with vm-run reaches
+# vmsilo-guest-cmd@.service through the hybrid-vsock test peer and runs as the
+# guest user; a launched program runs as a vmsilo-app-*.service of the user's
+# manager; vmsilo-idle-watchdog.service keeps the guest up while it runs and
+# powers the container off once it has ended.
+#
+# AF_VSOCK has no loopback here, so the container's vmsilo-guest-cmd.socket
+# listens on a unix socket (bound out to the host) instead of vsock::5000;
+# the service it starts is the shipped vmsilo-guest-cmd@.service unchanged.
+# The guest root is a Debian bookworm debootstrap cached in
+# $VMSILO_GUEST_ROOT (default /var/cache/vmsilo-test/bookworm-systemd, with
+# systemd, dbus and dbus-user-session),
+# created on first use and never modified (the container runs with
+# --volatile=overlay).
+source "$(dirname "$0")/lib.sh"
+need_root "systemd-nspawn"
+for c in systemd-nspawn nsenter socat systemd-socket-activate; do
+	command -v $c >/dev/null || skip "$c is not installed"
+done
+ROOT=${VMSILO_GUEST_ROOT:-/var/cache/vmsilo-test/bookworm-systemd}
+if [ ! -x "$ROOT/lib/systemd/systemd" ]; then
+	command -v debootstrap >/dev/null || skip "no guest root at $ROOT and debootstrap is not installed"
+	mkdir -p "$(dirname "$ROOT")"
+	( flock 9
+	  [ -x "$ROOT/lib/systemd/systemd" ] || {
+		rm -rf "$ROOT.tmp"
+		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,dbus-user-session \
+			bookworm "$ROOT.tmp" http://deb.debian.org/debian >"$T/debootstrap.log" 2>&1 \
+			&& mv "$ROOT.tmp" "$ROOT"; }
+	) 9>"$ROOT.lock" || true
+	[ -x "$ROOT/lib/systemd/systemd" ] || skip "cannot debootstrap a guest root into $ROOT (no network?)"
+fi
+# systemd-run --user, as vmsilo-guest-cmd uses it, needs the user's D-Bus
+[ -e "$ROOT/usr/lib/systemd/user/dbus.socket" ] \
+	|| skip "the guest root $ROOT lacks dbus-user-session (chroot $ROOT apt-get install dbus-user-session)"
+
+# the guest's units: the shipped ones, pointed at the build bound in at /opt/vmsilo
+G=/opt/vmsilo
+mkdir -p "$T/units" "$T/srv"
+sed "s|@bindir@/vmsilo-guest-cmd|$G/tools/cmd/vmsilo-guest-cmd|" \
+	"$VMSILO_SOURCE/rootfs/units/vmsilo-guest-cmd@.service.in" >"$T/units/vmsilo-guest-cmd@.service"
+sed "s|@bindir@/vmsilo-idle-watchdog|$G/tools/idle-watchdog/vmsilo-idle-watchdog|" \
+	"$VMSILO_SOURCE/rootfs/units/vmsilo-idle-watchdog.service.in" >"$T/units/vmsilo-idle-watchdog.service"
+sed 's|^ListenStream=vsock::5000|ListenStream=/srv/vmsilo/cmd.sock|' \
+	"$VMSILO_SOURCE/rootfs/units/vmsilo-guest-cmd.socket" >"$T/units/vmsilo-guest-cmd.socket"
+grep -q '^ListenStream=/srv' "$T/units/vmsilo-guest-cmd.socket" || fail "socket unit not adapted"
+# in a container the "kernel command line" of the guest is PID 1's arguments
+mkdir -p "$T/units/vmsilo-idle-watchdog.service.d"
+printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\nProtectSystem=no\n' \
+	>"$T/units/vmsilo-idle-watchdog.service.d/test.conf"
+
+M=vmsilo-guest-$$
+systemd-nspawn -D "$ROOT" --volatile=overlay --boot --register=no --keep-unit --console=pipe \
+	-M "$M" --bind-ro="$B:$G" --bind="$T/srv:/srv/vmsilo" --bind-ro="$T/units:/run/vmsilo-test-units" \
+	-- vmsilo.idle_shutdown=3 >"$T/console" 2>&1 </dev/null &
+NS=$!; PIDS+=($NS)
+C=
+for _ in $(seq 200); do C=$(pgrep -P $NS | head -1) && [ -n "$C" ] && break; sleep 0.05; done
+[ -n "$C" ] || { cat "$T/console"; fail "the container did not start"; }
+guest() { nsenter -t "$C" -a "$@"; }
+CLEANUPS+=("kill -0 $NS 2>/dev/null && nsenter -t $C -a systemctl poweroff; for _ in \$(seq 100); do kill -0 $NS 2>/dev/null || break; sleep 0.1; done")
+for _ in $(seq 300); do
+	state=$(guest systemctl is-system-running 2>/dev/null || true)
+	case $state in running|degraded) break ;; esac; sleep 0.1
+done
+case $state in running|degraded) ;; *) cat "$T/console"; fail "guest systemd did not boot ($state)";; esac
+pass "guest systemd booted ($state)"
+
+guest useradd -u 1000 -m user
+guest sh -c 'cp -r /run/vmsilo-test-units/. /etc/systemd/system/ && systemctl daemon-reload'
+guest systemctl start vmsilo-guest-cmd.socket || fail "vmsilo-guest-cmd.socket did not start"
+wait_for_path "$T/srv/cmd.sock"
+
+# the host side, as in cmd-path: vm-run -> cmd-proxy -> hybrid peer -> guest
+export VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc
+mkdir -p "$T/run/guest" "$T/etc"
+bg "$B/tests/helpers/hybrid-vsock-peer" --socket "$T/run/guest/vsock.socket" \
+	--exec 5000 "socat - UNIX-CONNECT:$T/srv/cmd.sock"
+bg systemd-socket-activate -E VMSILO_RUNTIME_DIR --accept -l "$T/run/guest/command.socket" \
+	"$B/tools/cmd/vmsilo-cmd-proxy" --boot-timeout 30 guest
+wait_for_path "$T/run/guest/vsock.socket"; wait_for_path "$T/run/guest/command.socket"
+
+out=$("$B/tools/cmd/vm-run" -p guest sh -c 'echo "$(id -un) $(id -u)"') \
+	|| { guest journalctl -u 'vmsilo-guest-cmd@*' -o cat --no-pager | tail; fail "vm-run -p failed"; }
+[ "$out" = "user 1000" ] || fail "command ran as '$out', expected 'user 1000'"
+pass "vm-run reaches vmsilo-guest-cmd@.service, which runs the command as the guest user"
+
+"$B/tools/cmd/vm-run" guest sleep 600 \
+	|| { guest journalctl -u 'vmsilo-guest-cmd@*' -o cat --no-pager | tail; fail "vm-run launch failed"; }
+W=$G/tools/idle-watchdog/vmsilo-idle-watchdog
+busy=
+for _ in $(seq 100); do
+	rc=0; guest "$W" --check >"$T/apps" || rc=$?
+	[ $rc = 3 ] && { busy=1; break; }; sleep 0.1
+done
+[ -n "$busy" ] || fail "the launched program is not seen as a vmsilo-app unit"
+grep -q '^vmsilo-app-sleep-[0-9a-f]*\.service$' "$T/apps" || fail "unexpected app units: $(cat "$T/apps")"
+pass "the launched program runs as $(cat "$T/apps") in the user's manager"
+
+# idle watchdog (timeout 3 s from vmsilo.idle_shutdown=3): no power-off while the program runs
+guest systemctl start vmsilo-idle-watchdog.service || fail "the watchdog did not start"
+sleep 8
+kill -0 $NS 2>/dev/null || fail "the guest powered off while a program ran"
+guest systemctl is-active -q vmsilo-idle-watchdog.service || fail "the watchdog is not running"
+pass "no power-off while a program runs"
+
+app=$(head -1 "$T/apps")
+guest runuser -u user -- env XDG_RUNTIME_DIR=/run/user/1000 systemctl --user stop "$app" \
+	|| fail "cannot stop $app"
+for _ in $(seq 600); do kill -0 $NS 2>/dev/null || break; sleep 0.1; done
+kill -0 $NS 2>/dev/null && { guest journalctl -u vmsilo-idle-watchdog -o cat --no-pager | tail; fail "the guest did not power off after the program ended"; }
+rc=0; wait $NS || rc=$?
+[ $rc = 0 ] || { tail "$T/console"; fail "the container ended with $rc, not by a clean power-off"; }
+pass "the idle watchdog powered the guest off once the program had ended"

@@ -1,0 +1,105 @@
+# The NixOS module evaluated with nixpkgs' lib (from $VMSILO_NIXPKGS_LIB) and
+# the stand-ins of tests/nix: the example configuration and an every-option
+# configuration produce .vm files equal to the golden files under tests/data,
+# which the C parser accepts; each assertion fires on its bad configuration
+# with its message; duplicate CIDs and colors warn.
+# VMSILO_UPDATE_GOLDEN=1 rewrites the golden files instead of comparing.
+source "$(dirname "$0")/lib.sh"
+command -v nix-instantiate >/dev/null || skip "nix-instantiate is not installed (Debian: nix-bin)"
+[ -n "${VMSILO_NIXPKGS_LIB:-}" ] || skip "VMSILO_NIXPKGS_LIB is not set (path to nixpkgs' lib directory)"
+[ -f "$VMSILO_NIXPKGS_LIB/default.nix" ] || skip "VMSILO_NIXPKGS_LIB=$VMSILO_NIXPKGS_LIB has no default.nix"
+export NIX_STATE_DIR=$T/nix-state NIX_LOG_DIR=$T/nix-log
+S=$VMSILO_SOURCE
+CHECK=$B/tests/helpers/vm-config-check
+
+# evaluate CONFIG.nix: JSON of tests/nix/eval.nix on stdout
+evaluate() {
+	nix-instantiate --eval --strict --json "$S/tests/nix/eval.nix" \
+		--arg libPath "$VMSILO_NIXPKGS_LIB" --arg configuration "$1"
+}
+# field JSON-FILE EXPR: a python expression over d
+field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# golden CONFIG.nix DIR: the generated .vm files equal DIR/*.vm
+golden() {
+	local config=$1 dir=$2 out=$T/out-$(basename "$2")
+	evaluate "$config" >"$T/eval.json" || fail "$config does not evaluate"
+	[ "$(field "$T/eval.json" 'len(d["failedAssertions"])')" = 0 ] \
+		|| fail "$config fails assertions: $(field "$T/eval.json" 'd["failedAssertions"]')"
+	mkdir -p "$out"
+	python3 -c '
+import json, sys, os
+d = json.load(open(sys.argv[1]))
+for name, text in d["etc"].items():
+    open(os.path.join(sys.argv[2], name), "w").write(text)' "$T/eval.json" "$out"
+	if [ -n "${VMSILO_UPDATE_GOLDEN:-}" ]; then
+		mkdir -p "$dir"; rm -f "$dir"/*.vm; cp "$out"/*.vm "$dir"/
+	fi
+	diff -ru "$dir" "$out" || fail "generated .vm files differ from $dir"
+	"$CHECK" "$out"/*.vm >/dev/null || fail "the C parser rejects a generated .vm file"
+}
+
+golden "$S/example/vms.nix" "$S/tests/data/nix-example"
+pass "example configuration: .vm files equal tests/data/nix-example and load in C"
+[ "$(field "$T/eval.json" 'len(d["warnings"])')" = 0 ] || fail "example warns: $(field "$T/eval.json" 'd["warnings"]')"
+# has JSON EXPR GREP-ARGS...: the field's text matches
+has() { local j=$1 e=$2; shift 2; field "$j" "$e" >"$T/field"; grep -q "$@" "$T/field"; }
+has "$T/eval.json" 'd["generators"]["vmsilo"]' '/lib/systemd/system-generators/vmsilo-generator$' \
+	|| fail "systemd.generators.vmsilo is not registered"
+has "$T/eval.json" '"\n".join(d["tmpfiles"])' -x 'C /shared/banking/home - - - - /var/lib/vmsilo/home-template' \
+	|| fail "banking's shared home is not seeded from the template"
+if has "$T/eval.json" '"\n".join(d["tmpfiles"])' /shared/netvm/home; then
+	fail "netvm has sharedHome = false but gets a home"
+fi
+has "$T/eval.json" 'd["polkit"]' 'subject.user == "alice"' || fail "polkit rule lacks the user"
+has "$T/eval.json" 'd["bash"]' 'banking netvm vault' || fail "bash completion lacks the VM names"
+pass "generator registered, homes seeded from the template, polkit and completion for the user"
+
+golden "$S/tests/nix/all-options.nix" "$S/tests/data/nix-all-options"
+pass "every-option configuration: .vm files equal tests/data/nix-all-options and load in C"
+
+# bad NAME MESSAGE-REGEX: a configuration (stdin, a module body) fails with it
+bad() {
+	local name=$1 want=$2
+	{ echo '{ pkgs, lib, ... }: {'; cat; echo '}'; } >"$T/$name.nix"
+	evaluate "$T/$name.nix" >"$T/bad.json" 2>"$T/err" || { cat "$T/err" >&2; fail "$name: evaluation failed"; }
+	field "$T/bad.json" '"\n".join(d["failedAssertions"])' >"$T/msgs"
+	grep -qE -- "$want" "$T/msgs" || { cat "$T/msgs" >&2; fail "$name: no assertion matching /$want/"; }
+	pass "assertion $name: $(grep -E -- "$want" "$T/msgs" | head -1 | cut -c1-90)..."
+}
+base='users.users.alice.uid = 1000; programs.vmsilo = { enable = true; user = "alice"; };'
+
+bad no-uid 'needs an explicit uid: set users.users.alice.uid' <<<'
+	programs.vmsilo = { enable = true; user = "alice"; nixosVms.a = {}; };'
+bad host-name 'nixosVms.host: the VM name "host" is reserved' <<<"$base"'
+	programs.vmsilo.nixosVms.host = {};'
+bad netvm-not-netvm 'nixosVms.a.network.netvm = "b": that VM does not route for others; set programs.vmsilo.nixosVms.b.network.isNetvm = true' <<<"$base"'
+	programs.vmsilo.nixosVms = { a.network.netvm = "b"; b.color = "red"; };'
+bad netvm-missing 'nixosVms.a.network.netvm = "nope": no VM has that name' <<<"$base"'
+	programs.vmsilo.nixosVms.a.network.netvm = "nope";'
+bad host-and-bridge 'interfaces.wan: tap.hostAddress and tap.bridge exclude each other' <<<"$base"'
+	programs.vmsilo.nixosVms.a.network.interfaces.wan.tap = { hostAddress = "10.0.0.1/24"; bridge = "br0"; };'
+bad upstream 'interfaces.upstream: the name "upstream" is taken by the link that network.netvm creates' <<<"$base"'
+	programs.vmsilo.nixosVms.a.network = { netvm = "host"; interfaces.upstream = {}; };'
+bad acl-translate 'sharedDirectories.s: translateUid/translateGid do not work with POSIX ACLs; set posixAcl = false' <<<"$base"'
+	programs.vmsilo.nixosVms.a.sharedDirectories.s = { path = "/x"; translateUid = "map:0:1000:1"; };'
+bad bad-name 'nixosVms.Bad_VM: VM names are 1-64 lowercase' <<<"$base"'
+	programs.vmsilo.nixosVms.Bad_VM = {};'
+bad depends 'nixosVms.a.dependsOn: no VM is called "ghost"' <<<"$base"'
+	programs.vmsilo.nixosVms.a.dependsOn = [ "ghost" ];'
+bad disk-path 'additionalDisks.0: a disk needs a `path`' <<<"$base"'
+	programs.vmsilo.nixosVms.a.additionalDisks = [ { ro = true; } ];'
+
+# warnings: a pinned CID used twice, a color used twice
+{ echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms = { a = { cid = 7; color = "red"; }; b = { cid = 7; color = "red"; }; c.color = "blue"; }; }'; } >"$T/dups.nix"
+evaluate "$T/dups.nix" >"$T/dups.json" || fail "duplicate configuration does not evaluate"
+field "$T/dups.json" '"\n".join(d["warnings"])' >"$T/warn"
+grep -q 'pin the same vsock CID.*7 (a, b)' "$T/warn" || { cat "$T/warn"; fail "no duplicate-CID warning"; }
+grep -q 'share a window color.*red (a, b)' "$T/warn" || { cat "$T/warn"; fail "no duplicate-color warning"; }
+if grep -q blue "$T/warn"; then fail "a unique color was reported"; fi
+pass "duplicate CIDs and colors warn, naming the VMs"
+
+# a value that would break the file's line structure is refused at evaluation
+{ echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms.a.kernelParams = [ "a\nb" ]; }'; } >"$T/nl.nix"
+expect_fail 1 'programs.vmsilo.nixosVms.a KernelParam: value' evaluate "$T/nl.nix"
+pass "a newline inside a value is refused"

@@ -1,0 +1,36 @@
+# Evaluates the vmsilo NixOS module with the NixOS stand-ins and stub pkgs.
+#   nix-instantiate --eval --strict --json tests/nix/eval.nix \
+#     --arg libPath /path/to/nixpkgs/lib --arg configuration ./some-config.nix
+# Result: { etc = { "<vm>.vm" = text; }; failedAssertions; warnings; ... }
+{ libPath, configuration }:
+let
+  lib = import libPath;
+  pkgs = import ./stub-pkgs.nix;
+  # Guest images cannot be built without nixpkgs; stable fake paths stand in.
+  fakeRootfs = { name, ... }: {
+    kernel = "/nix/store/11111111111111111111111111111111-vmsilo-guest-kernel/bzImage";
+    initrd = "/nix/store/22222222222222222222222222222222-vmsilo-guest-initrd/initrd";
+    rootfs = "/nix/store/33333333333333333333333333333333-vmsilo-guest-rootfs.erofs";
+  };
+  evaluated = lib.evalModules {
+    specialArgs = { inherit pkgs; };
+    modules = [
+      ./nixos-stubs.nix
+      ../../nixos-module
+      configuration
+      { programs.vmsilo.rootfsBuilder = fakeRootfs; }
+    ];
+  };
+  cfg = evaluated.config;
+  vmFiles = lib.filterAttrs (n: _: lib.hasPrefix "vmsilo/" n) cfg.environment.etc;
+in
+{
+  etc = lib.mapAttrs' (n: f: lib.nameValuePair (lib.removePrefix "vmsilo/" n) f.text) vmFiles;
+  failedAssertions = map (a: a.message) (lib.filter (a: !a.assertion) cfg.assertions);
+  inherit (cfg) warnings;
+  generators = cfg.systemd.generators;
+  tmpfiles = cfg.systemd.tmpfiles.rules;
+  polkit = cfg.security.polkit.extraConfig;
+  bash = cfg.programs.bash.interactiveShellInit;
+  systemPackages = map (p: p.name) cfg.environment.systemPackages;
+}
