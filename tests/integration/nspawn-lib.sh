@@ -35,7 +35,19 @@ nspawn_prepare() {
 		'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
 }
 
+# Boots the container; a container that dies while booting (seen rarely on a
+# loaded machine) is reported and booted once more.
 nspawn_boot() { # name, extra nspawn args
+	local attempt
+	for attempt in 1 2; do
+		nspawn_try_boot "$@" && return 0
+		echo "# the container died while booting (attempt $attempt); its console:" >&2
+		sed 's/^/#   /' "$T/console-$1.log" >&2
+	done
+	fail "the container did not boot"
+}
+
+nspawn_try_boot() {
 	local name=$1 i; shift
 	systemd-nspawn -D "$NSPAWN_CACHE" --volatile=overlay --boot --register=no --keep-unit \
 		--console=pipe -M "$name" --bind-ro="$STAGE$PREFIX:$PREFIX" "$@" \
@@ -43,17 +55,18 @@ nspawn_boot() { # name, extra nspawn args
 	NSPAWN_PID=$!
 	PIDS+=("$NSPAWN_PID")
 	CT_PID=
-	for ((i = 0; i < 400; i++)); do
+	# up to 90 s: booting is quick, but a loaded machine can be slow
+	for ((i = 0; i < 1800; i++)); do
 		CT_PID=$(pgrep -P "$NSPAWN_PID" | head -1 || true)
 		if [ -n "$CT_PID" ] && nsenter -t "$CT_PID" -a systemctl is-system-running 2>/dev/null |
 			grep -qE 'running|degraded'; then
 			return 0
 		fi
-		kill -0 "$NSPAWN_PID" 2>/dev/null || { cat "$T/console-$name.log"; fail "the container exited while booting"; }
+		kill -0 "$NSPAWN_PID" 2>/dev/null || { wait "$NSPAWN_PID" 2>/dev/null; CT_PID=; return 1; }
 		sleep 0.05
 	done
 	cat "$T/console-$name.log"
-	fail "the container did not finish booting"
+	fail "the container did not finish booting within 90 s"
 }
 
 in_ct() { nsenter -t "$CT_PID" -a "$@"; }
