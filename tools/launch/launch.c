@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -155,6 +156,26 @@ static int prepare(const struct vm_config *vm, uint32_t cid, const char *dir)
 	return 0;
 }
 
+/*
+ * Core scheduling: the VMM's threads get a cookie of their own, so its vCPUs
+ * never share a physical core with another process's threads (SMT attacks).
+ * Set before exec; the VMM's threads inherit it.
+ */
+static void isolate_scheduling(const struct vm_config *vm)
+{
+	if (vm->scheduler_isolation == SCHED_ISOLATION_OFF)
+		return;
+	if (prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, 0, PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0) < 0) {
+		log_warn_errno(errno, "VM '%s': core scheduling is not available (kernel without "
+				      "CONFIG_SCHED_CORE?); its vCPUs may share cores with other programs",
+			       vm->name);
+		return;
+	}
+	if (vm->scheduler_isolation == SCHED_ISOLATION_FULL)
+		log_warn("VM '%s': SchedulerIsolation=full is applied per VM (like 'vm'); separating "
+			 "each vCPU needs support in the VMM", vm->name);
+}
+
 /* The TAPs the VM gets, which may depend on other VMs (netvm links). */
 static int plan_network(const struct vm_config *vm, struct net_plan *plan)
 {
@@ -203,6 +224,7 @@ int main(int argc, char **argv)
 	struct vm_error verr;
 	struct argv a = { 0 };
 	struct net_plan plan;
+	char *extra_config = NULL;
 	char path[4096], dir[4096];
 	uint32_t cid = 0;
 	int c, r;
@@ -261,6 +283,10 @@ int main(int argc, char **argv)
 		vm_config_free(&vm);
 		return r < 0 ? 1 : 0;
 	}
+	if (mode == RUN) {
+		isolate_scheduling(&vm);
+		extra_config = vm.extra_config ? strdup(vm.extra_config) : NULL;
+	}
 	r = plan_network(&vm, &plan);
 	if (r == 0)
 		r = launch_argv(&vm, &plan, cid, vmsilo_runtime_dir(), VMSILO_BINDIR "/vmsilo-tap-open", &a);
@@ -277,6 +303,9 @@ int main(int argc, char **argv)
 		argv_free(&a);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
+	if (extra_config)
+		log_warn("VM '%s': ExtraConfig=%s is ignored: vmsilo-launch starts cloud-hypervisor from "
+			 "its command line, which cannot merge a JSON configuration", argv[optind], extra_config);
 	log_info("starting VM '%s': %s", argv[optind], a.v[0]);
 	execvp(a.v[0], a.v);
 	log_error_errno(errno, "executing %s for VM '%s'", a.v[0], argv[optind]);
