@@ -284,6 +284,20 @@ static int rule_add(struct nft_batch *b, struct nftnl_rule *r)
 	return b->error;
 }
 
+/* "<iif|oif>name <ifname> [ct state established,related] <verdict>" */
+static int iface_rule(struct nft_batch *b, const char *table, const char *chain, enum nft_meta_keys key,
+		      const char *ifname, bool established, int v)
+{
+	struct nftnl_rule *r = rule_new(table, chain);
+	if (!r)
+		return b->error = -ENOMEM;
+	match_ifname(r, key, ifname, true);
+	if (established)
+		match_ct_established(r);
+	verdict(r, v);
+	return rule_add(b, r);
+}
+
 int nft_add_host_link(struct nft_batch *b, const char *tap, uint32_t subnet)
 {
 	char fwd[32], in[32], nat[32];
@@ -297,38 +311,19 @@ int nft_add_host_link(struct nft_batch *b, const char *tap, uint32_t subnet)
 	add_chain(b, NFT_TABLE, nat, "nat", NF_INET_POST_ROUTING, 100);
 
 	/* forward: replies both ways, nothing new towards the VM, anything out of it */
-	r = rule_new(NFT_TABLE, fwd);
-	match_ifname(r, NFT_META_IIFNAME, tap, true);
-	match_ct_established(r);
-	verdict(r, NF_ACCEPT);
-	rule_add(b, r);
-	r = rule_new(NFT_TABLE, fwd);
-	match_ifname(r, NFT_META_OIFNAME, tap, true);
-	match_ct_established(r);
-	verdict(r, NF_ACCEPT);
-	rule_add(b, r);
-	r = rule_new(NFT_TABLE, fwd);
-	match_ifname(r, NFT_META_OIFNAME, tap, true);
-	verdict(r, NF_DROP);
-	rule_add(b, r);
-	r = rule_new(NFT_TABLE, fwd);
-	match_ifname(r, NFT_META_IIFNAME, tap, true);
-	verdict(r, NF_ACCEPT);
-	rule_add(b, r);
+	iface_rule(b, NFT_TABLE, fwd, NFT_META_IIFNAME, tap, true, NF_ACCEPT);
+	iface_rule(b, NFT_TABLE, fwd, NFT_META_OIFNAME, tap, true, NF_ACCEPT);
+	iface_rule(b, NFT_TABLE, fwd, NFT_META_OIFNAME, tap, false, NF_DROP);
+	iface_rule(b, NFT_TABLE, fwd, NFT_META_IIFNAME, tap, false, NF_ACCEPT);
 
 	/* input: the VM may answer the host, never open a connection to it */
-	r = rule_new(NFT_TABLE, in);
-	match_ifname(r, NFT_META_IIFNAME, tap, true);
-	match_ct_established(r);
-	verdict(r, NF_ACCEPT);
-	rule_add(b, r);
-	r = rule_new(NFT_TABLE, in);
-	match_ifname(r, NFT_META_IIFNAME, tap, true);
-	verdict(r, NF_DROP);
-	rule_add(b, r);
+	iface_rule(b, NFT_TABLE, in, NFT_META_IIFNAME, tap, true, NF_ACCEPT);
+	iface_rule(b, NFT_TABLE, in, NFT_META_IIFNAME, tap, false, NF_DROP);
 
 	/* postrouting: the VM's /31 leaves with the host's address */
 	r = rule_new(NFT_TABLE, nat);
+	if (!r)
+		return b->error = -ENOMEM;
 	match_ipv4_source(r, subnet, 31);
 	match_ifname(r, NFT_META_OIFNAME, "lo", false);
 	masquerade(r);
@@ -354,17 +349,18 @@ int nft_add_guest_router(struct nft_batch *b, char *const *clients, size_t n)
 	add_chain(b, NFT_ROUTER_TABLE, "forward", "filter", NF_INET_FORWARD, 0);
 	add_chain(b, NFT_ROUTER_TABLE, "postrouting", "nat", NF_INET_POST_ROUTING, 100);
 	r = rule_new(NFT_ROUTER_TABLE, "forward");
-	match_ct_established(r);
-	verdict(r, NF_ACCEPT);
+	if (r) {
+		match_ct_established(r);
+		verdict(r, NF_ACCEPT);
+	}
 	rule_add(b, r);
 	for (size_t i = 0; i < n; i++) {
 		/* nothing new into a client: not from outside, not from another client */
-		r = rule_new(NFT_ROUTER_TABLE, "forward");
-		match_ifname(r, NFT_META_OIFNAME, clients[i], true);
-		verdict(r, NF_DROP);
-		rule_add(b, r);
+		iface_rule(b, NFT_ROUTER_TABLE, "forward", NFT_META_OIFNAME, clients[i], false, NF_DROP);
 		/* a client's traffic leaves with the router's address */
 		r = rule_new(NFT_ROUTER_TABLE, "postrouting");
+		if (!r)
+			return b->error = -ENOMEM;
 		match_ifname(r, NFT_META_IIFNAME, clients[i], true);
 		match_ifname(r, NFT_META_OIFNAME, "lo", false);
 		masquerade(r);
