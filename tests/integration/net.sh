@@ -103,3 +103,19 @@ pass "netvm links: client and router TAPs in one bridge, all removed on down"
 expect_fail 1 "VM 'ghost'|ghost.vm" inh "$NET" up ghost
 expect_fail 2 "unknown command" "$NET" sideways vm1
 pass "errors"
+
+# guest-router inside a "netvm guest" namespace: NAT and isolation for the
+# clients named on its kernel command line; running it again replaces the rules
+R=$P-router
+ip netns add $R && CLEANUPS+=("ip netns del $R")
+printf 'console=ttyS0 vmsilo.name=router vmsilo.client=c1 vmsilo.client=c2 quiet\n' >"$T/cmdline"
+ip netns exec $R "$NET" guest-router --cmdline "$T/cmdline" || fail "guest-router failed"
+ip netns exec $R "$NET" guest-router --cmdline "$T/cmdline" || fail "guest-router failed the second time"
+ip netns exec $R nft list table inet vmsilo-router >"$T/router.nft"
+for want in 'ct state established,related accept' 'oifname "c1" drop' 'oifname "c2" drop' \
+	'iifname "c1" oifname != "lo" masquerade' 'iifname "c2" oifname != "lo" masquerade'; do
+	grep -qF "$want" "$T/router.nft" || { cat "$T/router.nft"; fail "router rules lack: $want"; }
+done
+[ "$(grep -c masquerade "$T/router.nft")" = 2 ] || fail "router rules were duplicated by the second run"
+[ "$(ip netns exec $R cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || fail "the router does not forward"
+pass "guest-router installs NAT and client isolation, idempotently"
