@@ -161,12 +161,10 @@ static int relay(int cfd, int gfd, const char *vm)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BOOT = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_BOOT = 256 };
 	static const struct option opts[] = {
 		{ "boot-timeout", required_argument, NULL, OPT_BOOT },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	struct vsock_addr addr = { .kind = VSOCK_AUTO };
@@ -184,18 +182,8 @@ int main(int argc, char **argv)
 			if (parse_seconds_ms(optarg, &boot_ms) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --boot-timeout '%s'", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-cmd-proxy %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (argc - optind != 1)

@@ -309,12 +309,10 @@ static int run_pass_io(int fd, const struct cmd_request *req, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DIRECT = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_DIRECT = 256 };
 	static const struct option opts[] = {
 		{ "direct", no_argument, NULL, OPT_DIRECT },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	bool direct = false;
@@ -330,18 +328,8 @@ int main(int argc, char **argv)
 		case OPT_DIRECT:
 			direct = true;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-guest-cmd %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (optind != argc)

@@ -23,7 +23,9 @@
 #define CTL_JOB_TIMEOUT_MS 120000
 #define CTL_UNITS_MAX 1024
 
-static void usage(FILE *f, bool start)
+static bool start; /* vm-start or vm-stop */
+
+static void usage(FILE *f)
 {
 	if (start)
 		fprintf(f, "Usage: " SYNOPSIS_START "\n"
@@ -153,24 +155,23 @@ static int running_vms(sd_bus *bus, char ***out, size_t *n)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_ALL = 256, OPT_START, OPT_STOP, OPT_LOG, OPT_VERSION };
+	enum { OPT_ALL = 256, OPT_START, OPT_STOP };
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "start", no_argument, NULL, OPT_START },
 		{ "stop", no_argument, NULL, OPT_STOP },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	const char *base = strrchr(argv[0], '/');
-	bool start = strcmp(base ? base + 1 : argv[0], "vm-start") == 0, all = false;
+	bool all = false;
 	const char *synopsis;
 	sd_bus *bus = NULL;
 	char **names;
 	size_t n;
 	int c, r, failed = 0;
 
+	start = strcmp(base ? base + 1 : argv[0], "vm-start") == 0;
 	log_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -181,18 +182,8 @@ int main(int argc, char **argv)
 		case OPT_STOP:
 			start = c == OPT_START;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(start ? SYNOPSIS_START : SYNOPSIS_STOP, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout, start);
-			return 0;
-		case OPT_VERSION:
-			printf("%s %s\n", start ? "vm-start" : "vm-stop", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(start ? SYNOPSIS_START : SYNOPSIS_STOP, "unknown option");
+			cli_common_option(c, start ? SYNOPSIS_START : SYNOPSIS_STOP, usage);
 		}
 	}
 	synopsis = start ? SYNOPSIS_START : SYNOPSIS_STOP;

@@ -264,14 +264,12 @@ static int run_pass_io(int fd, const char *vm, const char *prog, int timeout_ms)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TIMEOUT = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_TIMEOUT = 256 };
 	static const struct option opts[] = {
 		{ "pass-io", no_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "cwd", required_argument, NULL, 'w' },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	int mode = CMD_MODE_LAUNCH, timeout_ms = RUN_DEFAULT_TIMEOUT_MS, c, fd, r;
@@ -297,18 +295,8 @@ int main(int argc, char **argv)
 				cli_usage_error(SYNOPSIS, "--cwd needs an absolute path of at most %u bytes", CMD_CWD_MAX);
 			cwd = optarg;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vm-run %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (argc - optind < 2)

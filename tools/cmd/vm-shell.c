@@ -137,14 +137,12 @@ static int run_ssh(const char *vm, const char *user, int nextra, char **extra)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SSH = 256, OPT_ROOT, OPT_USER, OPT_LOG, OPT_VERSION };
+	enum { OPT_SSH = 256, OPT_ROOT, OPT_USER };
 	static const struct option opts[] = {
 		{ "ssh", no_argument, NULL, OPT_SSH },
 		{ "root", no_argument, NULL, OPT_ROOT },
 		{ "user", required_argument, NULL, OPT_USER },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	bool ssh = false;
@@ -165,18 +163,8 @@ int main(int argc, char **argv)
 			if (!*user || strpbrk(user, "@ \t/"))
 				cli_usage_error(SYNOPSIS, "invalid user name '%s'", user);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vm-shell %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (optind >= argc)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "vmsilo-config.h"
 
 void cli_usage_error(const char *synopsis, const char *fmt, ...)
 {
@@ -18,4 +19,25 @@ void cli_usage_error(const char *synopsis, const char *fmt, ...)
 	fprintf(stderr, "\nUsage: %s\nTry '%s --help' for more information.\n", synopsis,
 		log_program_name());
 	exit(2);
+}
+
+void cli_common_option(int c, const char *synopsis, void (*usage)(FILE *))
+{
+	extern char *optarg;
+
+	switch (c) {
+	case CLI_OPT_LOG_LEVEL:
+		if (log_set_level_name(optarg) < 0)
+			cli_usage_error(synopsis, "invalid --log-level '%s': expected error, warn, info, debug "
+				       "or trace", optarg);
+		return;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case CLI_OPT_VERSION:
+		printf("%s %s\n", log_program_name(), VMSILO_VERSION);
+		exit(0);
+	default:
+		cli_usage_error(synopsis, "unknown option");
+	}
 }

@@ -106,12 +106,10 @@ static bool cross_check(struct vm_config **vms, size_t n, size_t i)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_CHECK = 256 };
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, OPT_CHECK },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	struct gen_paths paths = {
@@ -135,18 +133,8 @@ int main(int argc, char **argv)
 		case OPT_CHECK:
 			check = true;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-generator %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (!check && argc - optind != 1 && argc - optind != 3)

@@ -148,8 +148,7 @@ static int watch(const char *root, uint32_t timeout_s, uint32_t interval_s)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TIMEOUT = 256, OPT_CMDLINE, OPT_INTERVAL, OPT_ROOT, OPT_CHECK, OPT_DRY_RUN, OPT_LOG,
-	       OPT_VERSION };
+	enum { OPT_TIMEOUT = 256, OPT_CMDLINE, OPT_INTERVAL, OPT_ROOT, OPT_CHECK, OPT_DRY_RUN };
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "kernel-cmdline", no_argument, NULL, OPT_CMDLINE },
@@ -157,9 +156,7 @@ int main(int argc, char **argv)
 		{ "cgroup-root", required_argument, NULL, OPT_ROOT },
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	uint32_t timeout_s = IDLE_TIMEOUT_DEFAULT_S, interval_s = IDLE_INTERVAL_DEFAULT_S;
@@ -193,18 +190,8 @@ int main(int argc, char **argv)
 		case OPT_DRY_RUN:
 			dry_run = true;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-idle-watchdog %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (optind != argc)

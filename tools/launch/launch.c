@@ -208,15 +208,13 @@ static int cid_from_env(uint32_t *cid)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRY = 256, OPT_PREPARE, OPT_CLEANUP, OPT_CID, OPT_LOG, OPT_VERSION };
+	enum { OPT_DRY = 256, OPT_PREPARE, OPT_CLEANUP, OPT_CID };
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "prepare", no_argument, NULL, OPT_PREPARE },
 		{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 		{ "cid", required_argument, NULL, OPT_CID },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	enum { RUN, DRY, PREPARE, CLEANUP } mode = RUN;
@@ -243,18 +241,8 @@ int main(int argc, char **argv)
 			if (vsock_cid_ok(optarg, &cid) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --cid '%s': expected 3..4294967294", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-launch %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (argc - optind != 1)

@@ -297,12 +297,10 @@ static int cmd_guest_router(const char *cmdline_path)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CMDLINE = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_CMDLINE = 256 };
 	static const struct option opts[] = {
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	const char *cmdline = "/proc/cmdline", *verb;
@@ -315,18 +313,8 @@ int main(int argc, char **argv)
 		case OPT_CMDLINE:
 			cmdline = optarg;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-net %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(opt, SYNOPSIS, usage);
 		}
 	}
 	if (optind >= argc)

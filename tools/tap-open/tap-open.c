@@ -142,12 +142,10 @@ static char *substitute_fd(const char *s, int fd)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_FD = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_FD = 256 };
 	static const struct option opts[] = {
 		{ "fd", required_argument, NULL, OPT_FD },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	uint32_t target = 3;
@@ -163,18 +161,8 @@ int main(int argc, char **argv)
 			if (parse_u32(optarg, &target) < 0 || target < 3 || target > TAP_FD_MAX)
 				cli_usage_error(SYNOPSIS, "invalid --fd '%s': expected 3..1023", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-tap-open %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (argc - optind < 3 || strcmp(argv[optind + 1], "--") != 0)

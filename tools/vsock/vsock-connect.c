@@ -47,15 +47,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TIMEOUT = 256, OPT_PROBE, OPT_CID, OPT_SOCKET, OPT_LOG, OPT_VERSION };
+	enum { OPT_TIMEOUT = 256, OPT_PROBE, OPT_CID, OPT_SOCKET };
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "cid", required_argument, NULL, OPT_CID },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	struct vsock_addr addr = { .kind = VSOCK_AUTO };
@@ -88,18 +86,8 @@ int main(int argc, char **argv)
 			snprintf(addr.path, sizeof(addr.path), "%s", optarg);
 			addr.kind = VSOCK_HYBRID;
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vsock-connect %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (argc - optind != 2)

@@ -134,12 +134,10 @@ static int accept_loop(int lfd, const struct vsock_addr *addr, uint32_t port, in
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TIMEOUT = 256, OPT_LOG, OPT_VERSION };
+	enum { OPT_TIMEOUT = 256 };
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	struct vsock_addr addr = { .kind = VSOCK_AUTO };
@@ -156,18 +154,8 @@ int main(int argc, char **argv)
 			if (parse_seconds_ms(optarg, &timeout_ms) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --timeout '%s': expected seconds (0-86400)", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vsock-proxy %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	n = argc - optind;
