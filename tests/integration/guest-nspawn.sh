@@ -8,29 +8,16 @@
 # AF_VSOCK has no loopback here, so the container's vmsilo-guest-cmd.socket
 # listens on a unix socket (bound out to the host) instead of vsock::5000;
 # the service it starts is the shipped vmsilo-guest-cmd@.service unchanged.
-# The guest root is a Debian bookworm debootstrap cached in
-# $VMSILO_GUEST_ROOT (default /var/cache/vmsilo-test/bookworm-systemd, with
-# systemd, dbus and dbus-user-session),
-# created on first use and never modified (the container runs with
-# --volatile=overlay).
+# The guest root is the Debian bookworm root that all container tests share
+# (nspawn-lib.sh; $VMSILO_GUEST_ROOT overrides it), created on first use and
+# never modified (the container runs with --volatile=overlay).
 source "$(dirname "$0")/lib.sh"
-need_root "systemd-nspawn"
+source "$(dirname "$0")/nspawn-lib.sh"
 for c in systemd-nspawn nsenter socat systemd-socket-activate; do
 	command -v $c >/dev/null || skip "$c is not installed"
 done
-ROOT=${VMSILO_GUEST_ROOT:-/var/cache/vmsilo-test/bookworm-systemd}
-if [ ! -x "$ROOT/lib/systemd/systemd" ]; then
-	command -v debootstrap >/dev/null || skip "no guest root at $ROOT and debootstrap is not installed"
-	mkdir -p "$(dirname "$ROOT")"
-	( flock 9
-	  [ -x "$ROOT/lib/systemd/systemd" ] || {
-		rm -rf "$ROOT.tmp"
-		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,dbus-user-session \
-			bookworm "$ROOT.tmp" http://deb.debian.org/debian >"$T/debootstrap.log" 2>&1 \
-			&& mv "$ROOT.tmp" "$ROOT"; }
-	) 9>"$ROOT.lock" || true
-	[ -x "$ROOT/lib/systemd/systemd" ] || skip "cannot debootstrap a guest root into $ROOT (no network?)"
-fi
+nspawn_root
+ROOT=${VMSILO_GUEST_ROOT:-$NSPAWN_CACHE}
 # systemd-run --user, as vmsilo-guest-cmd uses it, needs the user's D-Bus
 [ -e "$ROOT/usr/lib/systemd/user/dbus.socket" ] \
 	|| skip "the guest root $ROOT lacks dbus-user-session (chroot $ROOT apt-get install dbus-user-session)"

@@ -1,7 +1,8 @@
 # Helpers for tests (and the demo) that run vmsilo under a real systemd as
 # PID 1 in a systemd-nspawn container. Source after lib.sh.
 #
-#   nspawn_prepare            cached Debian root (debootstrap once) + build staged in $T/stage
+#   nspawn_root               the cached Debian root (debootstrap once), shared by all such tests
+#   nspawn_prepare            nspawn_root + the build staged in $T/stage
 #   nspawn_boot NAME ARGS...  boots it (volatile overlay: the cache stays clean); sets CT_PID
 #   in_ct CMD...              runs a command inside (all namespaces of its PID 1)
 #   nspawn_stop               powers it off
@@ -11,10 +12,13 @@
 # systemd looks.
 
 # bump the suffix when the package list changes, so caches are rebuilt
-NSPAWN_CACHE=${VMSILO_NSPAWN_CACHE:-/var/cache/vmsilo/nspawn-bookworm-2}
+NSPAWN_CACHE=${VMSILO_NSPAWN_CACHE:-/var/cache/vmsilo/nspawn-bookworm-3}
+# systemd as PID 1, the system bus, and a user manager with its own bus
+# (systemd-run --user, as vmsilo-guest-cmd uses it, needs them)
+NSPAWN_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,dbus-user-session
 NSPAWN_MIRROR=${VMSILO_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
-nspawn_prepare() {
+nspawn_root() {
 	need_root "systemd-nspawn and debootstrap"
 	command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (package systemd-container)"
 	command -v debootstrap >/dev/null || skip "debootstrap is not installed"
@@ -23,11 +27,22 @@ nspawn_prepare() {
 		echo "# building the container root in $NSPAWN_CACHE (once, about a minute)"
 		mkdir -p "$(dirname "$NSPAWN_CACHE")"
 		rm -rf "$NSPAWN_CACHE.tmp"
-		debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libpam-systemd bookworm \
-			"$NSPAWN_CACHE.tmp" "$NSPAWN_MIRROR" >"$T/debootstrap.log" 2>&1 ||
-			skip "debootstrap failed (no Debian mirror reachable?): $(tail -1 "$T/debootstrap.log")"
-		mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
+		# one test at a time builds it; the others wait for the lock
+		(
+			flock 9
+			[ -x "$NSPAWN_CACHE/lib/systemd/systemd" ] && exit 0
+			rm -rf "$NSPAWN_CACHE.tmp"
+			debootstrap --variant=minbase --include=$NSPAWN_PACKAGES bookworm \
+				"$NSPAWN_CACHE.tmp" "$NSPAWN_MIRROR" >"$T/debootstrap.log" 2>&1 &&
+				mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
+		) 9>"$NSPAWN_CACHE.lock" || true
+		[ -x "$NSPAWN_CACHE/lib/systemd/systemd" ] ||
+			skip "debootstrap failed (no Debian mirror reachable?): $(tail -1 "$T/debootstrap.log" 2>/dev/null)"
 	fi
+}
+
+nspawn_prepare() {
+	nspawn_root
 	STAGE=$T/stage
 	meson install -C "$B" --destdir "$STAGE" --no-rebuild --quiet >"$T/install.log" 2>&1 ||
 		{ cat "$T/install.log"; fail "meson install into the stage failed"; }
