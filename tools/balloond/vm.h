@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMs vmsilo-balloond looks after: discovery from <runtime>/<vm>/ and,
+ * per VM, the memstat listener (<runtime>/<vm>/vsock.socket_5003) with the
+ * guest's last validated report.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "ch-api.h"
+#include "memstat.h"
+#include "paths.h"
+#include "policy.h"
+
+enum vm_kind {
+	VM_CLOUD_HYPERVISOR, /* api.socket */
+	VM_CROSVM,           /* crosvm.socket: discovered, not balanced yet */
+};
+
+struct vm_set;
+
+struct vm {
+	struct vm_set *set;
+	char name[VM_NAME_MAX + 1];
+	enum vm_kind kind;
+	char api_path[108];
+	bool seen;                       /* mark for the discovery sweep */
+
+	int listen_fd, conn_fd;
+	sd_event_source *listen_src, *conn_src;
+	uint8_t untrusted_partial[MEMSTAT_RECORD_SIZE];
+	size_t partial_len;
+	int64_t rate_window_ms;
+	unsigned rate_count;
+
+	bool have_report;                /* a validated report is held */
+	struct memstat_record report;    /* validated */
+	int64_t report_host_ms;          /* when it arrived (CLOCK_MONOTONIC) */
+	unsigned reports;                /* validated records since start */
+
+	bool info_ok;                    /* vm.info answered and validated this round */
+	struct ch_vm_info info;
+	bool api_failing;                /* to log a failure streak once */
+};
+
+struct vm_set {
+	sd_event *event;
+	struct vm *vms[POLICY_MAX_GUESTS];
+	unsigned n;
+	bool warned_full;
+	/* Called after each validated report (for --once). */
+	void (*on_report)(struct vm_set *set, struct vm *vm);
+	void *userdata;
+};
+
+/*
+ * Rescans the runtime directory: adds new VMs (and starts their memstat
+ * listener), removes VMs whose directory or API socket is gone. Returns 0 or
+ * -errno if the runtime directory cannot be read.
+ */
+int vm_set_scan(struct vm_set *set);
+/* Closes every listener and connection and removes the listening sockets. */
+void vm_set_clear(struct vm_set *set);
+/* True when the VM's last validated report is recent enough to act on. */
+bool vm_report_fresh(const struct vm *vm, int64_t now);
