@@ -71,7 +71,9 @@ static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct p
 	if (!vm_report_fresh(vm, now))
 		return;
 	if (vm->report.total > vm->info.memory) {
-		log_warn("VM '%s': reported MemTotal exceeds the configured memory; report discarded", vm->name);
+		log_warn("VM '%s': memstat report rejected: MemTotal %llu exceeds the configured %llu bytes; "
+			 "leaving the balloon alone", vm->name, (unsigned long long)vm->report.total,
+			 (unsigned long long)vm->info.memory);
 		vm->have_report = false;
 		return;
 	}
@@ -202,6 +204,7 @@ static int setup(struct balloond *d)
 {
 	const char *runtime = vmsilo_runtime_dir();
 	sigset_t blocked;
+	unsigned first_ms;
 	int r;
 
 	r = sd_event_default(&d->event);
@@ -225,10 +228,10 @@ static int setup(struct balloond *d)
 				 IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR, on_runtime_change, d);
 	if (r < 0)
 		return log_error_errno(r, "cannot watch the runtime directory %s", runtime);
-	r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, UINT64_MAX, 1000, on_timer, d);
+	first_ms = d->opt.once ? ONCE_REPORT_WAIT_MS : d->opt.policy.poll_ms;
+	r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, (uint64_t)first_ms * 1000, 1000, on_timer, d);
 	if (r < 0)
 		return log_error_errno(r, "cannot create the evaluation timer");
-	schedule(d, d->opt.once ? ONCE_REPORT_WAIT_MS : d->opt.policy.poll_ms);
 	if (d->opt.once)
 		on_report(&d->vms, NULL); /* no VM to wait for: evaluate now */
 	return 0;
