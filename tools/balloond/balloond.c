@@ -43,6 +43,21 @@ static void schedule(struct balloond *d, unsigned ms)
 	sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 }
 
+static bool settled(const struct vm *vm, int64_t now)
+{
+	uint64_t actual, gap;
+
+	if (now - vm->changed_ms >= VM_SETTLE_MAX_MS)
+		return true; /* the guest may be unable to give more: do not wait forever */
+	if (vm->reports - vm->reports_at_change < VM_SETTLE_REPORTS)
+		return false;
+	if (!vm->info.has_actual)
+		return true;
+	actual = vm->info.memory - vm->info.memory_actual;
+	gap = actual > vm->changed_to ? actual - vm->changed_to : vm->changed_to - actual;
+	return gap <= VM_SETTLE_TOLERANCE;
+}
+
 /* Fills the policy inputs for one VM; g->fresh stays false if it cannot take part this round. */
 static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct policy_guest *g)
 {
@@ -70,6 +85,9 @@ static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct p
 	g->balloon = vm->info.balloon;
 	if (!vm_report_fresh(vm, now))
 		return;
+	if (vm->settling && !settled(vm, now))
+		return;
+	vm->settling = false;
 	if (vm->report.total > vm->info.memory) {
 		log_warn("VM '%s': memstat report rejected: MemTotal %llu exceeds the configured %llu bytes; "
 			 "leaving the balloon alone", vm->name, (unsigned long long)vm->report.total,
@@ -97,6 +115,11 @@ static void print_table(const struct balloond *d, const struct hoststat *hs, con
 			continue;
 		}
 		char avail[24] = "-";
+		if (vm->settling) {
+			printf("%-20s %8llu %8llu %9s %7llu %8llu %-8s %s\n", vm->name, MIB(g[i].memory),
+			       MIB(g[i].balloon), "-", MIB(dec[i].floor), MIB(g[i].balloon), "wait", "settling");
+			continue;
+		}
 		if (g[i].fresh)
 			snprintf(avail, sizeof(avail), "%llu", MIB(g[i].available));
 		printf("%-20s %8llu %8llu %9s %7llu %8llu %-8s %s\n", vm->name, MIB(g[i].memory), MIB(g[i].balloon),
@@ -124,6 +147,10 @@ static void apply(struct balloond *d, struct vm *vm, const struct policy_guest *
 		return;
 	}
 	d->adjustments++;
+	vm->settling = true;
+	vm->changed_ms = now_ms();
+	vm->changed_to = dec->target;
+	vm->reports_at_change = vm->reports;
 }
 
 /* One round: inputs, policy, actuation. Returns the next interval in ms. */

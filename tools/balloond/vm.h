@@ -41,6 +41,11 @@ struct vm {
 	int64_t report_host_ms;          /* when it arrived (CLOCK_MONOTONIC) */
 	unsigned reports;                /* validated records since start */
 
+	bool settling;                   /* balloon changed; waiting for the guest to catch up */
+	int64_t changed_ms;              /* when we last changed the balloon */
+	uint64_t changed_to;             /* the target we set */
+	unsigned reports_at_change;      /* vm->reports when we changed it */
+
 	bool info_ok;                    /* vm.info answered and validated this round */
 	struct ch_vm_info info;
 	bool api_failing;                /* to log a failure streak once */
@@ -64,5 +69,17 @@ struct vm_set {
 int vm_set_scan(struct vm_set *set);
 /* Closes every listener and connection and removes the listening sockets. */
 void vm_set_clear(struct vm_set *set);
+/*
+ * After a balloon change, the guest's next report may have been sampled before
+ * it (already on its way), and the guest takes a while to give or take the
+ * pages. Until VM_SETTLE_REPORTS reports have arrived after the change and the
+ * VMM's actual balloon is within VM_SETTLE_TOLERANCE of the target (or
+ * VM_SETTLE_MAX_MS passed), the VM is left alone: acting on the old numbers
+ * would repeat the same change.
+ */
+#define VM_SETTLE_TOLERANCE (8ull << 20)
+#define VM_SETTLE_MAX_MS 10000
+#define VM_SETTLE_REPORTS 2u
+
 /* True when the VM's last validated report is recent enough to act on. */
 bool vm_report_fresh(const struct vm *vm, int64_t now);
