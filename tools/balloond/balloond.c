@@ -68,11 +68,15 @@ static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct p
 	vm->info_ok = false;
 	if (vm->kind != VM_CLOUD_HYPERVISOR)
 		return;
+	if (vm->api_failing && now < vm->api_retry_ms && !d->opt.once)
+		return;
 	r = ch_api_get_info(vm->api_path, &vm->info, err, sizeof(err));
 	if (r < 0) {
 		if (!vm->api_failing)
-			log_warn("VM '%s': vm.info failed: %s; leaving its balloon alone", vm->name, err);
+			log_warn("VM '%s': vm.info failed: %s; leaving its balloon alone, retrying every %d s",
+				 vm->name, err, VM_API_RETRY_MS / 1000);
 		vm->api_failing = true;
+		vm->api_retry_ms = now_ms() + VM_API_RETRY_MS;
 		return;
 	}
 	if (vm->api_failing)

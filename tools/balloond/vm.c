@@ -39,8 +39,18 @@ static void conn_close(struct vm *vm)
 /* The guest lied or misbehaved: drop the connection and whatever it told us. */
 static void reporter_reject(struct vm *vm, const char *why)
 {
-	log_warn("VM '%s': memstat report rejected: %s; disconnecting and leaving the balloon alone",
-		 vm->name, why);
+	int64_t now = now_ms();
+
+	/* A hostile guest can reconnect and lie forever: keep the journal readable. */
+	if (vm->reject_log_ms == 0 || now - vm->reject_log_ms >= VM_REJECT_LOG_MS) {
+		log_warn("VM '%s': memstat report rejected: %s; disconnecting and leaving the balloon alone%s",
+			 vm->name, why, vm->rejects_unlogged ? " (earlier rejections not logged)" : "");
+		vm->reject_log_ms = now;
+		vm->rejects_unlogged = 0;
+	} else {
+		vm->rejects_unlogged++;
+		log_debug("VM '%s': memstat report rejected: %s", vm->name, why);
+	}
 	vm->have_report = false;
 	conn_close(vm);
 }
@@ -92,7 +102,7 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return 0;
 		if (n <= 0) {
-			log_info("VM '%s': memstat reporter disconnected%s", vm->name,
+			log_debug("VM '%s': memstat reporter disconnected%s", vm->name,
 				 vm->partial_len ? " in the middle of a record" : "");
 			conn_close(vm);
 			return 0;
@@ -118,7 +128,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 			return 0;
 		}
 		if (vm->conn_fd >= 0)
-			log_info("VM '%s': a new memstat connection replaces the old one", vm->name);
+			log_debug("VM '%s': a new memstat connection replaces the old one", vm->name);
 		conn_close(vm);
 		vm->conn_fd = c;
 		r = sd_event_add_io(sd_event_source_get_event(s), &vm->conn_src, c, EPOLLIN, on_conn, vm);

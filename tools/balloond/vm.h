@@ -49,6 +49,9 @@ struct vm {
 	bool info_ok;                    /* vm.info answered and validated this round */
 	struct ch_vm_info info;
 	bool api_failing;                /* to log a failure streak once */
+	int64_t api_retry_ms;            /* a failing VMM is asked again only after this */
+	int64_t reject_log_ms;           /* last rejection logged (rate limit) */
+	unsigned rejects_unlogged;
 };
 
 struct vm_set {
@@ -80,6 +83,10 @@ void vm_set_clear(struct vm_set *set);
 #define VM_SETTLE_TOLERANCE (8ull << 20)
 #define VM_SETTLE_MAX_MS 10000
 #define VM_SETTLE_REPORTS 2u
+/* A VMM that failed is not asked again for this long (a hung one costs a round its deadline). */
+#define VM_API_RETRY_MS 10000
+/* Rejected reports are logged at most once per this interval per VM. */
+#define VM_REJECT_LOG_MS 10000
 
 /* True when the VM's last validated report is recent enough to act on. */
 bool vm_report_fresh(const struct vm *vm, int64_t now);
