@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Writes the seed corpora of vmsilo-balloond's harnesses (ch-response,
-# ch-vminfo, memstat) into fuzz/corpus/. Each file is named by its SHA-1.
+# ch-vminfo, crosvm-stats, memstat) into fuzz/corpus/. Each file is named by its SHA-1.
 # Run from the project root: fuzz/gen-balloond-corpus.py
 import hashlib, os, struct
 
@@ -53,3 +53,13 @@ put('memstat', bytes([0x40, 10]) + rec(1, G, G, magic=b'XXXX'))
 put('memstat', bytes([0x40, 10]) + rec(1, G, G, version=2))
 put('memstat', bytes([0x40, 10]) + rec(1, G, G, flags=1))
 put('memstat', bytes([0x40, 10]) + rec(1, G, G)[:20])
+
+stats = (b'{"BalloonStats":{"stats":{"swap_in":0,"swap_out":0,"major_faults":0,"minor_faults":0,'
+         b'"free_memory":100,"total_memory":2147483648,"available_memory":1073741824,"disk_caches":0,'
+         b'"hugetlb_allocations":null,"hugetlb_failures":null,"shared_memory":null,'
+         b'"unevictable_memory":null},"balloon_actual":268435456}}')
+for b in (stats, b'"Ok"', b'{"Err":22}', b'"Nope"',
+          b'{"BalloonStats":{"stats":{"total_memory":null},"balloon_actual":0}}',
+          b'{"BalloonStats":{"stats":{"total_memory":10,"available_memory":11},"balloon_actual":0}}',
+          b'{"BalloonStats":{"stats":{},"balloon_actual":-1}}', stats[:50]):
+    put('crosvm-stats', b)

@@ -14,6 +14,13 @@
  *    connection to host port 5003) and sending memstat records;
  *  - the host's /proc/meminfo and /proc/pressure/memory, as files.
  *
+ *  - for VMs declared with a ":crosvm" suffix, crosvm's control socket on
+ *    <dir>/<vm>/crosvm.socket instead (SOCK_SEQPACKET, one serde-JSON message
+ *    per packet, as crosvm's vm_control crate defines VmRequest/VmResponse):
+ *    {"BalloonCommand":"Stats"} answers {"BalloonStats":{"stats":{...},
+ *    "balloon_actual":N}} with the guest's total_memory/available_memory;
+ *    {"BalloonCommand":{"Adjust":{"num_bytes":N}}} answers "Ok".
+ *
  * Model: a guest of M bytes with a balloon of B bytes and a working set of U
  * bytes has MemTotal M - B and MemAvailable max(0, M - B - U); on the host it
  * occupies M - B. Host available = host total - host used - sum(M - B).
@@ -50,6 +57,7 @@ struct sim_vm {
 	char name[65];
 	uint64_t memory, balloon, used;
 	char mode[32];
+	int crosvm;
 	int api_fd, report_fd;
 	int64_t next_report_ms;
 	uint64_t seq_back;
@@ -73,10 +81,10 @@ static _Noreturn void die(const char *what)
 	exit(1);
 }
 
-static int listen_unix(const char *path)
+static int listen_unix(const char *path, int type)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	unlink(path);
@@ -232,6 +240,41 @@ static void api_serve(struct sim_vm *v)
 	close(fd);
 }
 
+/* One request packet, one answer packet, as crosvm's control socket does. */
+static void crosvm_serve(struct sim_vm *v)
+{
+	char req[1024], out[1024];
+	unsigned long long want;
+	const char *p;
+	ssize_t n;
+	int fd = accept4(v->api_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = fd_wait(fd, POLLIN, deadline_after_ms(1000)) < 0 ? -1 : recv(fd, req, sizeof(req) - 1, 0);
+	req[n > 0 ? n : 0] = '\0';
+	if (!strcmp(v->mode, "api-garbage")) {
+		send_str(fd, "nope");
+	} else if (strstr(req, "\"Stats\"")) {
+		uint64_t total = !strcmp(v->mode, "api-lie-memory") ? v->memory * 2 : v->memory - v->balloon;
+		snprintf(out, sizeof(out),
+			 "{\"BalloonStats\":{\"stats\":{\"swap_in\":0,\"swap_out\":0,\"major_faults\":0,"
+			 "\"minor_faults\":0,\"free_memory\":%" PRIu64 ",\"total_memory\":%" PRIu64
+			 ",\"available_memory\":%" PRIu64 ",\"disk_caches\":0,\"hugetlb_allocations\":null,"
+			 "\"hugetlb_failures\":null,\"shared_memory\":null,\"unevictable_memory\":null},"
+			 "\"balloon_actual\":%" PRIu64 "}}",
+			 guest_available(v), total, guest_available(v), v->balloon);
+		send_str(fd, out);
+	} else if ((p = strstr(req, "\"num_bytes\":")) && sscanf(p + 12, "%llu", &want) == 1) {
+		snprintf(out, sizeof(out), "{\"desired_balloon\":%llu}", want);
+		api_resize(v, out);
+		send_str(fd, "\"Ok\"");
+	} else {
+		send_str(fd, "{\"Err\":22}");
+	}
+	close(fd);
+}
+
 static void report_close(struct sim_vm *v)
 {
 	if (v->report_fd >= 0)
@@ -344,18 +387,22 @@ static void add_vm(const char *spec)
 	unsigned long long mem, used;
 	char path[300];
 
-	if (S.n == MAX_VMS || sscanf(spec, "%64[^:]:%llu:%llu", v->name, &mem, &used) != 3 || used > mem) {
-		fprintf(stderr, "fake-ch-api: bad --vm '%s' (NAME:MEMORY_MIB:USED_MIB)\n", spec);
+	char kind[16] = "";
+
+	if (S.n == MAX_VMS || sscanf(spec, "%64[^:]:%llu:%llu:%15s", v->name, &mem, &used, kind) < 3 || used > mem ||
+	    (kind[0] && strcmp(kind, "crosvm"))) {
+		fprintf(stderr, "fake-ch-api: bad --vm '%s' (NAME:MEMORY_MIB:USED_MIB[:crosvm])\n", spec);
 		exit(2);
 	}
+	v->crosvm = kind[0] != '\0';
 	v->memory = mem * MIB;
 	v->used = used * MIB;
 	v->report_fd = -1;
 	snprintf(v->mode, sizeof(v->mode), "normal");
 	snprintf(path, sizeof(path), "%s/%s", S.dir, v->name);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/%s/api.socket", S.dir, v->name);
-	v->api_fd = listen_unix(path);
+	snprintf(path, sizeof(path), "%s/%s/%s", S.dir, v->name, v->crosvm ? "crosvm.socket" : "api.socket");
+	v->api_fd = listen_unix(path, v->crosvm ? SOCK_SEQPACKET : SOCK_STREAM);
 	S.n++;
 }
 
@@ -377,7 +424,7 @@ int main(int argc, char **argv)
 		case 'd': S.dir = optarg; break;
 		case 'm': S.meminfo = optarg; break;
 		case 'p': S.psi = optarg; break;
-		case 'c': S.ctl_fd = listen_unix(optarg); break;
+		case 'c': S.ctl_fd = listen_unix(optarg, SOCK_STREAM); break;
 		case 't': S.host_total = strtoull(optarg, NULL, 10) * MIB; break;
 		case 'u': S.host_used = strtoull(optarg, NULL, 10) * MIB; break;
 		case 'r': S.report_ms = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -415,8 +462,12 @@ int main(int argc, char **argv)
 		now = now_ms();
 		for (unsigned i = 0; i < S.n; i++) {
 			struct sim_vm *v = &S.vms[i];
-			if (p[1 + 2 * i].revents)
+			if (p[1 + 2 * i].revents && v->crosvm)
+				crosvm_serve(v);
+			else if (p[1 + 2 * i].revents)
 				api_serve(v);
+			if (v->crosvm)
+				continue; /* its statistics go through crosvm.socket */
 			if (v->report_fd >= 0 && p[2 + 2 * i].revents) {
 				char junk[64];
 				if (read(v->report_fd, junk, sizeof(junk)) <= 0)

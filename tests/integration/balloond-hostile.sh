@@ -5,14 +5,15 @@
 source "$(dirname "$0")/lib.sh"
 command -v socat >/dev/null || skip "socat is not installed (dev/packages.txt)"
 
-export VMSILO_RUNTIME_DIR=$T/run
-mkdir -p "$VMSILO_RUNTIME_DIR"
+export VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc
+mkdir -p "$VMSILO_RUNTIME_DIR" "$VMSILO_CONFIG_DIR"
+printf 'memory = 2048\n' >"$VMSILO_CONFIG_DIR/oldvm.vm"
 D=$B/tools/balloond/vmsilo-balloond
 CTL=$T/ctl
 
 bg "$B/tests/helpers/fake-ch-api" --dir "$VMSILO_RUNTIME_DIR" --meminfo "$T/meminfo" --psi "$T/psi" \
 	--ctl "$CTL" --host-total 16384 --host-used 9000 --report-interval 200 \
-	--vm good:4096:1000 --vm evil:4096:1000
+	--vm good:4096:1000 --vm evil:4096:1000 --vm oldvm:2048:300:crosvm
 wait_for_path "$CTL"
 
 ctl() { printf '%s\n' "$*" | socat -t 5 - "UNIX-CONNECT:$CTL"; }
@@ -21,16 +22,19 @@ balloons() { ctl state | awk '/^vm /{printf "%s %s\n", $2, $4}'; }
 row() { awk -v vm="$1" '$1 == vm' "$T/table"; }
 
 # --- one evaluation per hostile mode: rejected with a log line, the other VM still served
-once_with() { # mode pattern expected-evil-row-regex
+once_with() { # [--vm NAME] mode pattern expected-row-regex
+	local evil=evil
+	if [ "$1" = --vm ]; then evil=$2; shift 2; fi
 	local mode=$1 pattern=$2 want=$3 evil_before
-	ctl mode evil "$mode" >/dev/null
-	evil_before=$(resizes evil)
+	ctl mode $evil "$mode" >/dev/null
+	evil_before=$(resizes $evil)
 	"$D" --once --meminfo "$T/meminfo" --psi "$T/psi" >"$T/table" 2>"$T/err" || { cat "$T/err"; fail "$mode: daemon exited $?"; }
 	grep -qE -- "$pattern" "$T/err" || { cat "$T/err"; fail "$mode: no log line matching /$pattern/"; }
 	row good | grep -qvE ' skip | stale ' || { cat "$T/table"; fail "$mode: the good VM was not evaluated"; }
-	row evil | grep -qE -- "$want" || { cat "$T/table"; fail "$mode: evil row is not /$want/"; }
-	[ "$(resizes evil)" = "$evil_before" ] || fail "$mode: the hostile VM's balloon was changed"
-	pass "$mode rejected ($(grep -oE -- "$pattern" "$T/err" | head -1)); good VM served"
+	row $evil | grep -qE -- "$want" || { cat "$T/table"; fail "$mode: $evil row is not /$want/"; }
+	[ "$(resizes $evil)" = "$evil_before" ] || fail "$mode: the hostile VM's balloon was changed"
+	ctl mode $evil normal >/dev/null
+	pass "$evil: $mode rejected ($(grep -oE -- "$pattern" "$T/err" | head -1)); good VM served"
 }
 once_with api-garbage "invalid vm.info: body is not one complete JSON value" "skip +api-error"
 once_with api-huge "Content-Length 999999999 exceeds" "skip +api-error"
@@ -39,6 +43,11 @@ once_with api-lie-memory "config.memory.size missing or not in" "skip +api-error
 once_with report-lie-total "MemTotal [0-9]+ exceeds the configured" "stale +no-report"
 once_with report-lie-avail "MemAvailable [0-9]+ exceeds MemTotal" "stale +no-report"
 once_with report-garbage "memstat report rejected: bad magic" "stale +no-report"
+once_with --vm oldvm api-garbage "crosvm balloon stats failed: invalid balloon stats: answer is not one complete JSON value" "skip +api-error"
+once_with --vm oldvm api-lie-memory "guest total_memory exceeds the configured 2048 MiB" "skip +api-error"
+mv "$VMSILO_CONFIG_DIR/oldvm.vm" "$T/oldvm.vm.away"
+once_with --vm oldvm normal "no usable \"memory = <MiB>\" in .*/oldvm.vm" "skip +api-error"
+mv "$T/oldvm.vm.away" "$VMSILO_CONFIG_DIR/oldvm.vm"
 ctl mode evil report-silent >/dev/null
 "$D" --once --meminfo "$T/meminfo" --psi "$T/psi" >"$T/table" 2>"$T/err" || fail "silent reporter: daemon exited $?"
 row evil | grep -qE "stale +no-report" || { cat "$T/table"; fail "a silent guest was not left alone"; }

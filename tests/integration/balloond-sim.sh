@@ -1,20 +1,22 @@
-# vmsilo-balloond against a simulated host and cloud-hypervisor guests
-# (tests/helpers/fake-ch-api: cloud-hypervisor's REST API as documented in its
-# docs/api.md and OpenAPI spec, guests whose available memory follows the
-# balloon, synthetic /proc/meminfo and PSI files). Time is counted in rounds:
+# vmsilo-balloond against a simulated host and guests (tests/helpers/fake-ch-api:
+# cloud-hypervisor's REST API as documented in its docs/api.md and OpenAPI
+# spec, one crosvm VM behind crosvm's control socket as its vm_control crate
+# defines it, guests whose available memory follows the balloon, synthetic
+# /proc/meminfo and PSI files). Time is counted in rounds:
 # each round is one `vmsilo-balloond --once` evaluation, so nothing here
 # depends on how fast this machine is.
 source "$(dirname "$0")/lib.sh"
 command -v socat >/dev/null || skip "socat is not installed (dev/packages.txt)"
 
-export VMSILO_RUNTIME_DIR=$T/run
-mkdir -p "$VMSILO_RUNTIME_DIR"
+export VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc
+mkdir -p "$VMSILO_RUNTIME_DIR" "$VMSILO_CONFIG_DIR"
+printf '[VM]\nmemory = 2048\n' >"$VMSILO_CONFIG_DIR/legacy.vm"   # crosvm: configured memory from here
 D=$B/tools/balloond/vmsilo-balloond
 CTL=$T/ctl
 
 bg "$B/tests/helpers/fake-ch-api" --dir "$VMSILO_RUNTIME_DIR" --meminfo "$T/meminfo" --psi "$T/psi" \
 	--ctl "$CTL" --host-total 16384 --host-used 3000 \
-	--vm banking:4096:1500 --vm shopping:4096:1000 --vm work:2048:800
+	--vm banking:4096:1500 --vm shopping:4096:1000 --vm work:2048:800 --vm legacy:2048:400:crosvm
 wait_for_path "$CTL"
 
 ctl() { printf '%s\n' "$*" | socat -t 5 - "UNIX-CONNECT:$CTL"; }
@@ -76,7 +78,12 @@ avail_greedy=$(sed -n 's/.*available=\([0-9]*\).*/\1/p' <<<"$greedy")
 [ "$avail_greedy" -ge 256 ] || { ctl state; fail "greedy guest left below its floor: $greedy"; }
 pass "greedy guest got memory back: $greedy"
 
-# 7. The floor was never violated by an inflation in any round.
+# 7. The crosvm VM took part like the others.
+legacy=$(ctl state | awk '$2 == "legacy" {print}')
+grep -qE 'resizes=[1-9]' <<<"$legacy" || { ctl state; fail "the crosvm VM was never adjusted: $legacy"; }
+pass "crosvm VM balanced through its control socket: $legacy"
+
+# 8. The floor was never violated by an inflation in any round.
 v=$(ctl state | awk '/^vm /{for(i=1;i<=NF;i++) if ($i ~ /^violations=/) {split($i,a,"="); s+=a[2]}} END{print s+0}')
 [ "$v" = 0 ] || { ctl state; fail "$v guest floor violations"; }
 pass "no guest floor violation in $(total_resizes) adjustments"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ch-api.h"
+#include "crosvm.h"
 #include "hoststat.h"
 #include "memstat.h"
 #include "options.h"
@@ -128,6 +129,45 @@ static void test_vm_info(void **state)
 	assert_int_equal(ch_parse_vm_info("{\"a\":\"\0\"}", 9, &i, NULL, 0), -EPROTO);
 }
 
+static int cstats(const char *s, struct crosvm_stats *st)
+{
+	char why[160];
+	return crosvm_parse_stats(s, strlen(s), st, why, sizeof(why));
+}
+
+static void test_crosvm(void **state)
+{
+	struct crosvm_stats st;
+	char why[160];
+
+	assert_int_equal(cstats("{\"BalloonStats\":{\"stats\":{\"swap_in\":null,\"total_memory\":2147483648,"
+				"\"available_memory\":1073741824,\"free_memory\":5},\"balloon_actual\":4096}}", &st), 0);
+	assert_true(st.have_memory);
+	assert_int_equal(st.total_memory, 2147483648ull);
+	assert_int_equal(st.available_memory, 1073741824ull);
+	assert_int_equal(st.balloon_actual, 4096);
+	/* a guest driver that reports nothing yet */
+	assert_int_equal(cstats("{\"BalloonStats\":{\"stats\":{\"total_memory\":null},\"balloon_actual\":0}}", &st), 0);
+	assert_false(st.have_memory);
+
+	static const char *const bad[] = {
+		"\"Ok\"",
+		"{\"BalloonStats\":{\"stats\":{}}}",
+		"{\"BalloonStats\":{\"stats\":5,\"balloon_actual\":0}}",
+		"{\"BalloonStats\":{\"stats\":{},\"balloon_actual\":-1}}",
+		"{\"BalloonStats\":{\"stats\":{\"total_memory\":10,\"available_memory\":11},\"balloon_actual\":0}}",
+		"{\"BalloonStats\":{\"stats\":{\"total_memory\":\"10\"},\"balloon_actual\":0}}",
+		"{\"BalloonStats\":{\"stats\":{},\"balloon_actual\":0}} {}",
+	};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		assert_int_equal(cstats(bad[k], &st), -EPROTO);
+
+	assert_int_equal(crosvm_parse_ok("\"Ok\"", 4, why, sizeof(why)), 0);
+	assert_int_equal(crosvm_parse_ok("{\"Err\":22}", 10, why, sizeof(why)), -EIO);
+	assert_int_equal(crosvm_parse_ok("\"Nope\"", 6, why, sizeof(why)), -EPROTO);
+	assert_int_equal(crosvm_parse_ok("Ok", 2, why, sizeof(why)), -EPROTO);
+}
+
 static void test_memstat(void **state)
 {
 	struct memstat_record in = { .seq_ms = 1000, .total = 4ull << 30, .available = 1ull << 30 }, out;
@@ -225,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_http_malformed),
 		cmocka_unit_test(test_http_limits),
 		cmocka_unit_test(test_vm_info),
+		cmocka_unit_test(test_crosvm),
 		cmocka_unit_test(test_memstat),
 		cmocka_unit_test(test_hoststat),
 		cmocka_unit_test(test_sizes_and_durations),

@@ -8,6 +8,7 @@
  * Exit codes: 0 clean shutdown (or --once done), 1 failure, 2 usage error.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <systemd/sd-event.h>
 
 #include "ch-api.h"
+#include "crosvm.h"
 #include "hoststat.h"
 #include "io.h"
 #include "log.h"
@@ -58,18 +60,86 @@ static bool settled(const struct vm *vm, int64_t now)
 	return gap <= VM_SETTLE_TOLERANCE;
 }
 
-/* Fills the policy inputs for one VM; g->fresh stays false if it cannot take part this round. */
-static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct policy_guest *g)
+/*
+ * crosvm has no vm.info: the configured memory comes from the VM's config file
+ * (a "memory = <MiB>" line, as the NixOS option), trusted host data.
+ */
+static int configured_memory(const char *vm, uint64_t *bytes)
+{
+	char path[PATH_MAX], line[256];
+	_cleanup_fclose_ FILE *f = NULL;
+	unsigned lines = 0;
+
+	if (vm_config_path(path, sizeof(path), vm) < 0 || !(f = fopen(path, "re")))
+		return -errno ? -errno : -ENAMETOOLONG;
+	while (fgets(line, sizeof(line), f) && lines++ < 4096) {
+		unsigned long long mib;
+		char tail;
+		if (sscanf(line, " memory = %llu %c", &mib, &tail) == 1 && mib > 0 && mib <= (CROSVM_MEMORY_MAX >> 20)) {
+			*bytes = mib << 20;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* crosvm: balloon stats double as the guest's report (they come from its balloon driver). */
+static void crosvm_input(struct vm *vm, int64_t now)
+{
+	struct crosvm_stats untrusted_st;
+	uint64_t memory;
+	char err[CH_API_ERROR_TEXT];
+	int r;
+
+	r = configured_memory(vm->name, &memory);
+	if (r < 0) {
+		if (!vm->api_failing)
+			log_warn("VM '%s': no usable \"memory = <MiB>\" in %s/%s.vm (%s); leaving its balloon alone",
+				 vm->name, vmsilo_config_dir(), vm->name, strerror(-r));
+		vm->api_failing = true;
+		vm->api_retry_ms = now + VM_API_RETRY_MS;
+		return;
+	}
+	r = crosvm_get_stats(vm->api_path, &untrusted_st, err, sizeof(err));
+	if (r == 0 && untrusted_st.balloon_actual > memory) {
+		r = -EPROTO;
+		snprintf(err, sizeof(err), "balloon_actual exceeds the configured %llu MiB", MIB(memory));
+	}
+	if (r == 0 && untrusted_st.have_memory && untrusted_st.total_memory > memory) {
+		r = -EPROTO;
+		snprintf(err, sizeof(err), "guest total_memory exceeds the configured %llu MiB", MIB(memory));
+	}
+	if (r < 0) {
+		if (!vm->api_failing)
+			log_warn("VM '%s': crosvm balloon stats failed: %s; leaving its balloon alone, retrying every %d s",
+				 vm->name, err, VM_API_RETRY_MS / 1000);
+		vm->api_failing = true;
+		vm->api_retry_ms = now + VM_API_RETRY_MS;
+		vm->have_report = false;
+		return;
+	}
+	if (vm->api_failing)
+		log_info("VM '%s': crosvm answers again", vm->name);
+	vm->api_failing = false;
+	vm->info = (struct ch_vm_info){ .memory = memory, .has_balloon = true, .balloon = untrusted_st.balloon_actual,
+					.has_actual = true, .memory_actual = memory - untrusted_st.balloon_actual,
+					.running = true };
+	vm->info_ok = true;
+	if (untrusted_st.have_memory) { /* validated above and in crosvm_parse_stats */
+		vm->report = (struct memstat_record){ .seq_ms = (uint64_t)now, .total = untrusted_st.total_memory,
+						      .available = untrusted_st.available_memory };
+		vm->report_host_ms = now;
+		vm->have_report = true;
+		vm->reports++;
+	}
+}
+
+/* cloud-hypervisor: configured memory and balloon from vm.info. */
+static void ch_input(struct vm *vm, int64_t now)
 {
 	char err[CH_API_ERROR_TEXT];
 	int r;
 
-	*g = (struct policy_guest){ 0 };
-	vm->info_ok = false;
-	if (vm->kind != VM_CLOUD_HYPERVISOR)
-		return;
-	if (vm->api_failing && now < vm->api_retry_ms && !d->opt.once)
-		return;
 	r = ch_api_get_info(vm->api_path, &vm->info, err, sizeof(err));
 	if (r < 0) {
 		if (!vm->api_failing)
@@ -82,15 +152,31 @@ static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct p
 	if (vm->api_failing)
 		log_info("VM '%s': API answers again", vm->name);
 	vm->api_failing = false;
-	if (!vm->info.has_balloon || !vm->info.running)
+	vm->info_ok = vm->info.has_balloon && vm->info.running;
+}
+
+/* Fills the policy inputs for one VM; g->fresh stays false if it cannot take part this round. */
+static void guest_input(struct balloond *d, struct vm *vm, int64_t now, struct policy_guest *g)
+{
+	*g = (struct policy_guest){ 0 };
+	vm->info_ok = false;
+	vm->waiting = false;
+	if (vm->api_failing && now < vm->api_retry_ms && !d->opt.once)
 		return;
-	vm->info_ok = true;
+	if (vm->kind == VM_CROSVM)
+		crosvm_input(vm, now);
+	else
+		ch_input(vm, now);
+	if (!vm->info_ok)
+		return;
 	g->memory = vm->info.memory;
 	g->balloon = vm->info.balloon;
 	if (!vm_report_fresh(vm, now))
 		return;
-	if (vm->settling && !settled(vm, now))
+	if (vm->settling && !settled(vm, now)) {
+		vm->waiting = true;
 		return;
+	}
 	vm->settling = false;
 	if (vm->report.total > vm->info.memory) {
 		log_warn("VM '%s': memstat report rejected: MemTotal %llu exceeds the configured %llu bytes; "
@@ -115,11 +201,11 @@ static void print_table(const struct balloond *d, const struct hoststat *hs, con
 		const struct vm *vm = d->vms.vms[i];
 		if (!vm->info_ok) {
 			printf("%-20s %8s %8s %9s %7s %8s %-8s %s\n", vm->name, "-", "-", "-", "-", "-", "skip",
-			       vm->kind == VM_CROSVM ? "crosvm" : vm->api_failing ? "api-error" : "no-balloon");
+			       vm->api_failing ? "api-error" : "no-balloon");
 			continue;
 		}
 		char avail[24] = "-";
-		if (vm->settling) {
+		if (vm->waiting) {
 			printf("%-20s %8llu %8llu %9s %7llu %8llu %-8s %s\n", vm->name, MIB(g[i].memory),
 			       MIB(g[i].balloon), "-", MIB(dec[i].floor), MIB(g[i].balloon), "wait", "settling");
 			continue;
@@ -145,9 +231,12 @@ static void apply(struct balloond *d, struct vm *vm, const struct policy_guest *
 		 policy_reason_name(dec->reason), MIB(g->available), MIB(dec->floor), d->opt.dry_run ? " [dry run]" : "");
 	if (d->opt.dry_run)
 		return;
-	r = ch_api_set_balloon(vm->api_path, dec->target, err, sizeof(err));
+	if (vm->kind == VM_CROSVM)
+		r = crosvm_set_balloon(vm->api_path, dec->target, err, sizeof(err));
+	else
+		r = ch_api_set_balloon(vm->api_path, dec->target, err, sizeof(err));
 	if (r < 0) {
-		log_warn("VM '%s': vm.resize failed: %s", vm->name, err);
+		log_warn("VM '%s': balloon change failed: %s", vm->name, err);
 		return;
 	}
 	d->adjustments++;

@@ -208,8 +208,8 @@ static void vm_add(struct vm_set *set, const char *name, enum vm_kind kind, cons
 	vm->seen = true;
 	set->vms[set->n++] = vm;
 	if (kind == VM_CROSVM) {
-		log_info("VM '%s': crosvm control socket found; crosvm balloons are not managed yet, left alone", name);
-		return;
+		log_info("VM '%s': found (crosvm control socket at %s)", name, api_path);
+		return; /* its guest statistics come from crosvm's balloon device */
 	}
 	log_info("VM '%s': found (cloud-hypervisor API at %s)", name, api_path);
 	vm_start_listener(set, vm);

@@ -17,7 +17,7 @@
 
 enum vm_kind {
 	VM_CLOUD_HYPERVISOR, /* api.socket */
-	VM_CROSVM,           /* crosvm.socket: discovered, not balanced yet */
+	VM_CROSVM,           /* crosvm.socket: balloon stats and control over it */
 };
 
 struct vm_set;
@@ -42,6 +42,7 @@ struct vm {
 	unsigned reports;                /* validated records since start */
 
 	bool settling;                   /* balloon changed; waiting for the guest to catch up */
+	bool waiting;                    /* left alone this round because it is settling */
 	int64_t changed_ms;              /* when we last changed the balloon */
 	uint64_t changed_to;             /* the target we set */
 	unsigned reports_at_change;      /* vm->reports when we changed it */
