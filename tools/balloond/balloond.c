@@ -331,6 +331,7 @@ static int setup(struct balloond *d)
 	if (r < 0)
 		return log_error_errno(r, "cannot create the event loop");
 	d->vms.event = d->event;
+	d->vms.kernel_fd = -1;
 	d->vms.on_report = on_report;
 	d->vms.userdata = d;
 	sigemptyset(&blocked);
@@ -344,6 +345,10 @@ static int setup(struct balloond *d)
 	r = vm_set_scan(&d->vms);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the runtime directory %s (create it, or set VMSILO_RUNTIME_DIR)", runtime);
+	r = vm_set_listen_kernel(&d->vms);
+	if (r < 0)
+		log_info("no kernel vsock listener on port %u (%s): reports arrive over hybrid vsock only",
+			 MEMSTAT_PORT, strerror(-r));
 	r = sd_event_add_inotify(d->event, NULL, runtime,
 				 IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR, on_runtime_change, d);
 	if (r < 0)

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/vm_sockets.h>
 
 #include "io.h"
 #include "log.h"
@@ -116,28 +117,98 @@ static int on_conn(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 	return 0;
 }
 
+/* Makes c the VM's reporter connection (one per VM: a newer one replaces the older). */
+static void attach_conn(struct vm *vm, int c)
+{
+	int r;
+
+	if (vm->conn_fd >= 0)
+		log_debug("VM '%s': a new memstat connection replaces the old one", vm->name);
+	conn_close(vm);
+	vm->conn_fd = c;
+	r = sd_event_add_io(vm->set->event, &vm->conn_src, c, EPOLLIN, on_conn, vm);
+	if (r < 0) {
+		log_warn_errno(r, "VM '%s': watching the memstat connection", vm->name);
+		conn_close(vm);
+	}
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct vm *vm = userdata;
 
 	for (unsigned i = 0; i < VM_ACCEPTS_PER_EVENT; i++) {
-		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), r;
+		int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (c < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn_errno(errno, "VM '%s': accepting a memstat connection", vm->name);
 			return 0;
 		}
-		if (vm->conn_fd >= 0)
-			log_debug("VM '%s': a new memstat connection replaces the old one", vm->name);
-		conn_close(vm);
-		vm->conn_fd = c;
-		r = sd_event_add_io(sd_event_source_get_event(s), &vm->conn_src, c, EPOLLIN, on_conn, vm);
-		if (r < 0) {
-			log_warn_errno(r, "VM '%s': watching the memstat connection", vm->name);
-			conn_close(vm);
-		}
+		attach_conn(vm, c);
 	}
 	return 0;
+}
+
+/* Kernel vsock: the peer CID (set by the host kernel, so trusted) names the VM. */
+static int on_kernel_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct vm_set *set = userdata;
+
+	for (unsigned i = 0; i < VM_ACCEPTS_PER_EVENT; i++) {
+		struct sockaddr_vm peer = { 0 };
+		socklen_t len = sizeof(peer);
+		struct vm *vm = NULL;
+		int c = accept4(fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (c < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn_errno(errno, "accepting a kernel vsock memstat connection");
+			return 0;
+		}
+		for (unsigned k = 0; k < set->n && !vm; k++)
+			if (set->vms[k]->cid && set->vms[k]->cid == peer.svm_cid)
+				vm = set->vms[k];
+		if (!vm) {
+			if (now_ms() - set->unknown_cid_log_ms >= VM_REJECT_LOG_MS) {
+				log_warn("memstat connection from CID %u, which no <runtime>/<vm>/cid names; closed",
+					 peer.svm_cid);
+				set->unknown_cid_log_ms = now_ms();
+			}
+			close(c);
+			continue;
+		}
+		attach_conn(vm, c);
+	}
+	return 0;
+}
+
+int vm_set_listen_kernel(struct vm_set *set)
+{
+	struct sockaddr_vm sa = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = MEMSTAT_PORT };
+	_cleanup_close_ int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int r;
+
+	set->kernel_fd = -1;
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+		return -errno;
+	r = sd_event_add_io(set->event, &set->kernel_src, fd, EPOLLIN, on_kernel_accept, set);
+	if (r < 0)
+		return r;
+	set->kernel_fd = steal_fd(&fd);
+	return 0;
+}
+
+/* The VM's kernel vsock CID, if it has a cid file (and no hybrid vsock socket). */
+static uint32_t vm_kernel_cid(const char *name)
+{
+	struct vsock_addr addr = { .kind = VSOCK_AUTO };
+	struct vsock_error err;
+
+	if (vsock_resolve_vm(name, &addr, &err) < 0 || addr.kind != VSOCK_KERNEL)
+		return 0;
+	return addr.cid;
 }
 
 static void vm_free(struct vm *vm)
@@ -208,6 +279,7 @@ static void vm_add(struct vm_set *set, const char *name, enum vm_kind kind, cons
 	vm->seen = true;
 	set->vms[set->n++] = vm;
 	if (kind == VM_CROSVM) {
+		vm->cid = vm_kernel_cid(name);
 		log_info("VM '%s': found (crosvm control socket at %s)", name, api_path);
 		return; /* its guest statistics come from crosvm's balloon device */
 	}
@@ -247,8 +319,11 @@ int vm_set_scan(struct vm_set *set)
 			vm->seen = false; /* the VMM changed: start over */
 			continue;
 		}
-		if (vm)
+		if (vm) {
 			vm->seen = true;
+			if (kind == VM_CROSVM && !vm->cid) /* the cid file may come after the socket */
+				vm->cid = vm_kernel_cid(vm->name);
+		}
 		else
 			vm_add(set, e->d_name, kind, kind == VM_CLOUD_HYPERVISOR ? api : crosvm);
 	}
@@ -268,6 +343,10 @@ int vm_set_scan(struct vm_set *set)
 
 void vm_set_clear(struct vm_set *set)
 {
+	set->kernel_src = sd_event_source_disable_unref(set->kernel_src);
+	if (set->kernel_fd >= 0)
+		close(set->kernel_fd);
+	set->kernel_fd = -1;
 	for (unsigned i = 0; i < set->n; i++)
 		vm_free(set->vms[i]);
 	set->n = 0;

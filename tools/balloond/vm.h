@@ -27,6 +27,7 @@ struct vm {
 	char name[VM_NAME_MAX + 1];
 	enum vm_kind kind;
 	char api_path[108];
+	uint32_t cid;                    /* kernel vsock CID from <runtime>/<vm>/cid, 0 if none */
 	bool seen;                       /* mark for the discovery sweep */
 
 	int listen_fd, conn_fd;
@@ -57,6 +58,9 @@ struct vm {
 
 struct vm_set {
 	sd_event *event;
+	int kernel_fd;                   /* AF_VSOCK listener on port 5003, -1 if none */
+	sd_event_source *kernel_src;
+	int64_t unknown_cid_log_ms;
 	struct vm *vms[POLICY_MAX_GUESTS];
 	unsigned n;
 	bool warned_full;
@@ -71,6 +75,12 @@ struct vm_set {
  * -errno if the runtime directory cannot be read.
  */
 int vm_set_scan(struct vm_set *set);
+/*
+ * Listens on kernel vsock port 5003 for reports from guests reached over
+ * AF_VSOCK (crosvm); a connection is matched to its VM by the peer CID and
+ * <runtime>/<vm>/cid. Returns 0 or -errno (no vsock transport on this host).
+ */
+int vm_set_listen_kernel(struct vm_set *set);
 /* Closes every listener and connection and removes the listening sockets. */
 void vm_set_clear(struct vm_set *set);
 /*
