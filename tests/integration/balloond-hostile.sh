@@ -64,6 +64,8 @@ wait_log() { # pattern [seconds]
 	cat "$T/daemon.log" >&2; fail "daemon never logged /$1/"
 }
 wait_log "VM 'evil': guest reports"
+grep -qE '^Seccomp:[[:space:]]+2' /proc/$DPID/status || fail "the daemon runs without its system call filter"
+pass "the daemon runs under its seccomp filter (default --seccomp=enforce)"
 ctl mode evil report-flood >/dev/null
 wait_log "VM 'evil': memstat report rejected: more than 20 records in one second"
 ctl mode evil report-time-back >/dev/null
@@ -109,6 +111,7 @@ pass "SIGTERM: exit 0, balloons untouched, sockets removed"
 # usage errors
 expect_fail 2 "min-poll-interval must not exceed" "$D" --poll-interval 1s --min-poll-interval 2s
 expect_fail 2 "invalid --critical-guest-available" "$D" --critical-guest-available lots
+expect_fail 2 "invalid --seccomp 'strict'" "$D" --seccomp strict
 VMSILO_RUNTIME_DIR=$T/nonexistent expect_fail 1 "cannot read the runtime directory" "$D" --once
 "$D" --help | grep -q -- "--guest-available-bias" || fail "--help lacks options"
 pass "usage errors exit 2, a missing runtime directory exits 1"

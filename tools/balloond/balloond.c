@@ -24,6 +24,7 @@
 #include "options.h"
 #include "paths.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "vm.h"
 
 /* --once waits at most this long for every guest's first report. */
@@ -371,6 +372,13 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &d.opt);
 	if (setup(&d) < 0)
 		return 1;
+	if (d.opt.seccomp == BALLOOND_SECCOMP_ENFORCE && balloond_sanitizer_build())
+		d.opt.seccomp = BALLOOND_SECCOMP_LOG;
+	r = balloond_seccomp_install(d.opt.seccomp);
+	if (r < 0) {
+		log_error_errno(r, "cannot install the system call filter (--seccomp=off runs without)");
+		return 1;
+	}
 	log_info("balancing VMs under %s every %u..%u ms%s", vmsilo_runtime_dir(), d.opt.policy.min_poll_ms,
 		 d.opt.policy.poll_ms, d.opt.dry_run ? " (dry run: no balloon is changed)" : "");
 	sd_notify(false, "READY=1");

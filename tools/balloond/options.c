@@ -38,6 +38,7 @@ static void usage(FILE *f)
 		"  --psi PATH                    host memory PSI file (default /proc/pressure/memory)\n"
 		"  --dry-run                     log decisions, change no balloon\n"
 		"  --once                        evaluate once, print the decisions as a table, exit\n"
+		"  --seccomp MODE                system call filter: enforce (default), log or off\n"
 		"  --log-level LEVEL             error, warn, info, debug or trace (env VMSILO_LOG)\n"
 		"  -h, --help                    show this help\n"
 		"      --version                 show the version\n"
@@ -112,7 +113,7 @@ static unsigned parse_percent(const char *opt, const char *s, unsigned max)
 void options_parse(int argc, char **argv, struct options *o)
 {
 	enum { OPT_POLL = 256, OPT_MIN_POLL, OPT_PSI_CEIL, OPT_CRIT_HOST, OPT_CRIT_GUEST, OPT_BIAS,
-	       OPT_MEMINFO, OPT_PSI, OPT_DRY, OPT_ONCE, OPT_LOG, OPT_VERSION };
+	       OPT_MEMINFO, OPT_PSI, OPT_DRY, OPT_ONCE, OPT_SECCOMP, OPT_LOG, OPT_VERSION };
 	static const struct option opts[] = {
 		{ "poll-interval", required_argument, NULL, OPT_POLL },
 		{ "min-poll-interval", required_argument, NULL, OPT_MIN_POLL },
@@ -124,6 +125,7 @@ void options_parse(int argc, char **argv, struct options *o)
 		{ "psi", required_argument, NULL, OPT_PSI },
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "log-level", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -169,6 +171,10 @@ void options_parse(int argc, char **argv, struct options *o)
 			break;
 		case OPT_ONCE:
 			o->once = true;
+			break;
+		case OPT_SECCOMP:
+			if (balloond_seccomp_parse(optarg, &o->seccomp) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
 			break;
 		case OPT_LOG:
 			if (log_set_level_name(optarg) < 0)

@@ -6,6 +6,7 @@
 
 #include "hoststat.h"
 #include "policy.h"
+#include "sandbox.h"
 
 struct options {
 	struct policy_config policy;
@@ -13,6 +14,7 @@ struct options {
 	const char *psi_path;
 	bool dry_run;
 	bool once;
+	enum balloond_seccomp seccomp;
 };
 
 /* Parses argv; exits 0 for --help/--version and 2 for usage errors. */
