@@ -39,6 +39,8 @@ in
     environment.systemPackages = [ cfg.package ];
     systemd.sockets.vmsilo-guest-cmd.wantedBy = [ "sockets.target" ];
     systemd.services.vmsilo-idle-watchdog.wantedBy = [ "multi-user.target" ];
+    # memory reports for the host's vmsilo-balloond (vsock port 5003)
+    systemd.services.vmsilo-guest-memstat.wantedBy = [ "multi-user.target" ];
 
     # The user's manager runs from boot so vm-run finds it.
     systemd.tmpfiles.rules = [ "f /var/lib/systemd/linger/user" ];

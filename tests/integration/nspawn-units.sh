@@ -109,10 +109,11 @@ pass "systemd-analyze verify accepts every generated unit ($(in_ct sh -c 'ls /tm
 
 # the guest-side units shipped for the guest root filesystem parse cleanly too
 in_ct sh -c "cd $PREFIX/lib/systemd/system && cp vmsilo-guest-cmd@.service /tmp/vmsilo-guest-cmd@1-2-3.service &&
-	systemd-analyze verify --man=no vmsilo-guest-cmd.socket /tmp/vmsilo-guest-cmd@1-2-3.service" >"$T/gverify" 2>&1 ||
+	systemd-analyze verify --man=no vmsilo-guest-cmd.socket /tmp/vmsilo-guest-cmd@1-2-3.service \
+		vmsilo-guest-memstat.service vmsilo-idle-watchdog.service" >"$T/gverify" 2>&1 ||
 	{ cat "$T/gverify"; fail "systemd-analyze verify refused the guest units"; }
 grep -v '^$' "$T/gverify" && fail "systemd-analyze verify warned about the guest units"
-pass "the guest command socket and service pass systemd-analyze verify"
+pass "the guest units (command socket and service, memory reporter, idle watchdog) pass systemd-analyze verify"
 
 # The guest side under systemd: the shipped vmsilo-guest-cmd.socket/@.service,
 # with the socket moved from vsock port 5000 (no vsock here) to a unix path by
