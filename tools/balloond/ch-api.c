@@ -14,6 +14,7 @@
 
 #include "ch-api.h"
 #include "io.h"
+#include "json-util.h"
 #include "macro.h"
 #include "strutil.h"
 
@@ -172,24 +173,6 @@ static struct json_object *get_member(struct json_object *obj, const char *key, 
 	return v;
 }
 
-/* A non-negative integer member no larger than max. -ENOENT absent, -EPROTO wrong type/range. */
-static int get_size(struct json_object *obj, const char *key, uint64_t max, uint64_t *out)
-{
-	struct json_object *v = NULL;
-	int64_t x;
-
-	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
-		return -ENOENT;
-	if (!json_object_is_type(v, json_type_int))
-		return -EPROTO;
-	errno = 0;
-	x = json_object_get_int64(v);
-	if (x < 0 || (uint64_t)x > max || errno)
-		return -EPROTO;
-	*out = (uint64_t)x;
-	return 0;
-}
-
 int ch_parse_vm_info(const char *body, size_t n, struct ch_vm_info *info, char *why, size_t whylen)
 {
 	struct json_tokener *tok;
@@ -218,19 +201,19 @@ int ch_parse_vm_info(const char *body, size_t n, struct ch_vm_info *info, char *
 	}
 	config = get_member(root, "config", json_type_object);
 	memory = get_member(config, "memory", json_type_object);
-	if (!memory || get_size(memory, "size", CH_API_MEMORY_MAX, &info->memory) < 0 || info->memory == 0) {
+	if (!memory || json_get_u64(memory, "size", CH_API_MEMORY_MAX, &info->memory) < 0 || info->memory == 0) {
 		why_fail(why, whylen, r, "config.memory.size missing or not in 1..%llu", (unsigned long long)CH_API_MEMORY_MAX);
 		goto out;
 	}
 	balloon = get_member(config, "balloon", json_type_object);
 	if (balloon) {
-		if (get_size(balloon, "size", info->memory, &info->balloon) < 0) {
+		if (json_get_u64(balloon, "size", info->memory, &info->balloon) < 0) {
 			why_fail(why, whylen, r, "config.balloon.size missing or larger than the memory");
 			goto out;
 		}
 		info->has_balloon = true;
 	}
-	switch (get_size(root, "memory_actual_size", info->memory, &info->memory_actual)) {
+	switch (json_get_u64(root, "memory_actual_size", info->memory, &info->memory_actual)) {
 	case 0:
 		info->has_actual = true;
 		break;

@@ -13,6 +13,7 @@
 
 #include "crosvm.h"
 #include "io.h"
+#include "json-util.h"
 #include "macro.h"
 
 static _printf_(4, 5) int why_fail(char *why, size_t whylen, int r, const char *fmt, ...)
@@ -54,24 +55,6 @@ static struct json_object *parse_json(const char *s, size_t n, char *why, size_t
 	return root;
 }
 
-/* Non-negative integer <= max. -ENOENT when absent or null. */
-static int get_u64(struct json_object *obj, const char *key, uint64_t max, uint64_t *out)
-{
-	struct json_object *v;
-	int64_t x;
-
-	if (!json_object_object_get_ex(obj, key, &v) || json_object_is_type(v, json_type_null))
-		return -ENOENT;
-	if (!json_object_is_type(v, json_type_int))
-		return -EPROTO;
-	errno = 0;
-	x = json_object_get_int64(v);
-	if (x < 0 || (uint64_t)x > max || errno)
-		return -EPROTO;
-	*out = (uint64_t)x;
-	return 0;
-}
-
 int crosvm_parse_stats(const char *untrusted, size_t n, struct crosvm_stats *st, char *why, size_t whylen)
 {
 	struct json_object *root = parse_json(untrusted, n, why, whylen), *bs, *stats;
@@ -85,7 +68,7 @@ int crosvm_parse_stats(const char *untrusted, size_t n, struct crosvm_stats *st,
 		why_fail(why, whylen, r, "not a BalloonStats answer");
 		goto out;
 	}
-	if (get_u64(bs, "balloon_actual", CROSVM_MEMORY_MAX, &st->balloon_actual) < 0) {
+	if (json_get_u64(bs, "balloon_actual", CROSVM_MEMORY_MAX, &st->balloon_actual) < 0) {
 		why_fail(why, whylen, r, "balloon_actual missing or out of range");
 		goto out;
 	}
@@ -93,8 +76,8 @@ int crosvm_parse_stats(const char *untrusted, size_t n, struct crosvm_stats *st,
 		why_fail(why, whylen, r, "stats is not an object");
 		goto out;
 	}
-	rt = get_u64(stats, "total_memory", CROSVM_MEMORY_MAX, &st->total_memory);
-	ra = get_u64(stats, "available_memory", CROSVM_MEMORY_MAX, &st->available_memory);
+	rt = json_get_u64(stats, "total_memory", CROSVM_MEMORY_MAX, &st->total_memory);
+	ra = json_get_u64(stats, "available_memory", CROSVM_MEMORY_MAX, &st->available_memory);
 	if (rt == -EPROTO || ra == -EPROTO) {
 		why_fail(why, whylen, r, "total_memory or available_memory is not a size");
 		goto out;

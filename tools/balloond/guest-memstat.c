@@ -165,16 +165,14 @@ static int run(const struct reporter *rep)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_INTERVAL = 256, OPT_CID, OPT_SOCKET, OPT_MEMINFO, OPT_COUNT, OPT_LOG, OPT_VERSION };
+	enum { OPT_INTERVAL = 256, OPT_CID, OPT_SOCKET, OPT_MEMINFO, OPT_COUNT };
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "cid", required_argument, NULL, OPT_CID },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "meminfo", required_argument, NULL, OPT_MEMINFO },
 		{ "count", required_argument, NULL, OPT_COUNT },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	struct reporter rep = { .interval_ms = MEMSTAT_INTERVAL_MS, .cid = HOST_CID, .meminfo_path = "/proc/meminfo" };
@@ -202,18 +200,8 @@ int main(int argc, char **argv)
 			if (parse_u32(optarg, &rep.count) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --count '%s'", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case OPT_VERSION:
-			printf("vmsilo-guest-memstat %s\n", VMSILO_VERSION);
-			return 0;
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (optind != argc)

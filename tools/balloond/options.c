@@ -113,7 +113,7 @@ static unsigned parse_percent(const char *opt, const char *s, unsigned max)
 void options_parse(int argc, char **argv, struct options *o)
 {
 	enum { OPT_POLL = 256, OPT_MIN_POLL, OPT_PSI_CEIL, OPT_CRIT_HOST, OPT_CRIT_GUEST, OPT_BIAS,
-	       OPT_MEMINFO, OPT_PSI, OPT_DRY, OPT_ONCE, OPT_SECCOMP, OPT_LOG, OPT_VERSION };
+	       OPT_MEMINFO, OPT_PSI, OPT_DRY, OPT_ONCE, OPT_SECCOMP };
 	static const struct option opts[] = {
 		{ "poll-interval", required_argument, NULL, OPT_POLL },
 		{ "min-poll-interval", required_argument, NULL, OPT_MIN_POLL },
@@ -126,9 +126,7 @@ void options_parse(int argc, char **argv, struct options *o)
 		{ "dry-run", no_argument, NULL, OPT_DRY },
 		{ "once", no_argument, NULL, OPT_ONCE },
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
-		{ "log-level", required_argument, NULL, OPT_LOG },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, OPT_VERSION },
+		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
 	const char *bad;
@@ -176,18 +174,8 @@ void options_parse(int argc, char **argv, struct options *o)
 			if (balloond_seccomp_parse(optarg, &o->seccomp) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
 			break;
-		case OPT_LOG:
-			if (log_set_level_name(optarg) < 0)
-				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case OPT_VERSION:
-			printf("vmsilo-balloond %s\n", VMSILO_VERSION);
-			exit(0);
 		default:
-			cli_usage_error(SYNOPSIS, "unknown option");
+			cli_common_option(c, SYNOPSIS, usage);
 		}
 	}
 	if (optind != argc)

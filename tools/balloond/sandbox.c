@@ -31,6 +31,8 @@ static const int allowed[] = {
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(mprotect),
 	SCMP_SYS(futex), SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(prctl),
 	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn), SCMP_SYS(exit), SCMP_SYS(exit_group),
+	/* the kernel restarts a call interrupted by SIGSTOP/SIGCONT with restart_syscall */
+	SCMP_SYS(restart_syscall),
 #ifdef BALLOOND_ASAN
 	/* AddressSanitizer's reports and LeakSanitizer's exit-time scan (test builds only). */
 	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(sched_yield),
