@@ -77,11 +77,15 @@ static void add_image_hint(struct wire_notify *n, DBusMessageIter *v)
 	int len = 0;
 	struct wire_pixmap px;
 
-	if (dbus_message_iter_get_arg_type(v) != DBUS_TYPE_STRUCT ||
-	    strcmp(dbus_message_iter_get_signature(v), "(iiibiiay)") != 0)
+	char *sig = dbus_message_iter_get_signature(v);
+	bool ok = sig && strcmp(sig, "(iiibiiay)") == 0;
+
+	dbus_free(sig);
+	if (!ok)
 		return;
 	dbus_message_iter_recurse(v, &st);
-	for (int i = 0; i < 7; i++, dbus_message_iter_next(&st)) {
+	/* six scalar fields, then the byte array */
+	for (int i = 0; i < 6; i++, dbus_message_iter_next(&st)) {
 		if (i == 3)
 			dbus_message_iter_get_basic(&st, &has_alpha);
 		else
