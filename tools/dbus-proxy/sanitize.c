@@ -66,7 +66,7 @@ static size_t utf8_next(const unsigned char *s, uint32_t *cp)
  * direction and joiner marks that could reorder or disguise the "[vm]"
  * prefix the host puts in front of guest text.
  */
-static bool cp_forbidden(uint32_t cp)
+bool sanitize_cp_forbidden(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x00ad ||
 	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
@@ -94,7 +94,7 @@ int sanitize_text(const char *untrusted, unsigned max_chars, bool multiline, cha
 			sb_add(&b, " ", 1), chars++;
 		else if (cp == '\n')
 			sb_add(&b, "\n", 1), chars++;
-		else if (!cp_forbidden(cp))
+		else if (!sanitize_cp_forbidden(cp))
 			sb_add(&b, (const char *)s + i, l), chars++;
 		i += l;
 	}
@@ -252,7 +252,7 @@ static size_t markup_entity(struct markup *m, const char *s, size_t n)
 			cp = cp * (hex ? 16 : 10) + d;
 			i++;
 		}
-		if (i > start && i < n && s[i] == ';' && cp <= 0x10ffff && !cp_forbidden(cp) &&
+		if (i > start && i < n && s[i] == ';' && cp <= 0x10ffff && !sanitize_cp_forbidden(cp) &&
 		    !(cp >= 0xd800 && cp <= 0xdfff)) {
 			char tmp[16];
 			snprintf(tmp, sizeof(tmp), "&#%u;", (unsigned)cp);
@@ -283,7 +283,11 @@ int sanitize_markup(const char *untrusted, char **out)
 		uint32_t cp;
 		size_t l = utf8_next((const unsigned char *)s + i, &cp);
 		if (cp == '<') {
-			const char *end = memchr(s + i + 1, '>', MIN(n - i - 1, (size_t)MARKUP_TAG_SCAN_MAX));
+			/* a tag starts with a letter or '/'; "a < b" is text */
+			char next = i + 1 < n ? (char)(s[i + 1] | 0x20) : 0;
+			bool tagish = (next >= 'a' && next <= 'z') || s[i + 1] == '/';
+			const char *end = tagish ? memchr(s + i + 1, '>', MIN(n - i - 1, (size_t)MARKUP_TAG_SCAN_MAX))
+						 : NULL;
 			if (end) {
 				markup_tag(&m, s + i + 1, (size_t)(end - s - i - 1));
 				i = (size_t)(end - s) + 1;
@@ -307,7 +311,7 @@ int sanitize_markup(const char *untrusted, char **out)
 			sb_add(&m.out, "\n", 1);
 		} else if (cp == '\t') {
 			sb_add(&m.out, " ", 1);
-		} else if (cp_forbidden(cp)) {
+		} else if (sanitize_cp_forbidden(cp)) {
 			i += l;
 			continue;
 		} else {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "protocol.h"
 #include "wire.h"
@@ -43,6 +44,9 @@ int sanitize_notification(const struct wire_notify *untrusted, struct wire_notif
 			  struct wire_error *err);
 /* Same for a tray item snapshot, its icons and its menu. */
 int sanitize_item(const struct wire_item *untrusted, struct wire_item *clean, struct wire_error *err);
+
+/* Code points that never reach the host (controls, bidi and invisible marks, non-characters). */
+bool sanitize_cp_forbidden(uint32_t cp);
 
 /* Whitelisted notification hints; everything else is dropped. */
 bool sanitize_hint_allowed(const char *key, uint8_t type);
