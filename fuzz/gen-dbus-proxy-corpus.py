@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Writes the seed corpora of the vmsilo-dbus-proxy fuzz harnesses from an
 # independent encoder of docs/dbus-proxy-protocol.md. Run from anywhere after
-# a protocol change, then commit fuzz/corpus/dbus-*:
+# a protocol change, then commit fuzz/corpus/dbus-*/seed-* (the fuzzers add
+# their own finds next to them; those need not be valid messages):
 #   fuzz/gen-dbus-proxy-corpus.py
 import hashlib
 import os
@@ -79,7 +80,7 @@ def write(name, blobs):
     d = os.path.join(HERE, "corpus", name)
     os.makedirs(d, exist_ok=True)
     for b in blobs:
-        with open(os.path.join(d, hashlib.sha1(b).hexdigest()), "wb") as f:
+        with open(os.path.join(d, "seed-" + hashlib.sha1(b).hexdigest()), "wb") as f:
             f.write(b)
 
 
