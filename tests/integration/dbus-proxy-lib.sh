@@ -56,7 +56,7 @@ start_recorder() {
 }
 
 start_host_proxy() { # extra args...
-	bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color '#ff0000' \
+	bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color "#ff0000" \
 		--listen-unix "$SOCK" --seccomp enforce --log-level debug "$@" 2>>"$T/host.log"
 	wait_for_path "$SOCK"
 }

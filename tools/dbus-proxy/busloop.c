@@ -7,7 +7,7 @@
 #include "io.h"
 #include "macro.h"
 
-#define BUSLOOP_MAX_EXTRA 8u
+
 
 static struct {
 	DBusTimeout *t;
@@ -62,34 +62,39 @@ static void dispatch_all(DBusConnection *bus)
 			break;
 }
 
-int busloop_iterate(DBusConnection *bus, struct pollfd *extra, size_t n_extra, int max_wait_ms)
+int busloop_iterate(DBusConnection *const *buses, size_t n_buses, struct pollfd *extra,
+		    size_t n_extra, int max_wait_ms)
 {
-	struct pollfd p[1 + BUSLOOP_MAX_EXTRA];
-	int fd = -1, wait = max_wait_ms;
+	struct pollfd p[BUSLOOP_MAX_BUSES + BUSLOOP_MAX_EXTRA];
+	int wait = max_wait_ms;
 	int64_t now;
 
-	if (n_extra > BUSLOOP_MAX_EXTRA)
+	if (n_extra > BUSLOOP_MAX_EXTRA || n_buses < 1 || n_buses > BUSLOOP_MAX_BUSES)
 		return -EINVAL;
-	dispatch_all(bus);
-	if (!dbus_connection_get_is_connected(bus))
+	for (size_t b = 0; b < n_buses; b++) {
+		int fd = -1;
+		dispatch_all(buses[b]);
+		if (!dbus_connection_get_unix_fd(buses[b], &fd))
+			fd = -1;
+		p[b] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (dbus_connection_has_messages_to_send(buses[b]))
+			p[b].events |= POLLOUT;
+	}
+	if (!dbus_connection_get_is_connected(buses[0]))
 		return -ECONNRESET;
-	if (!dbus_connection_get_unix_fd(bus, &fd))
-		return -ECONNRESET;
-	p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	if (dbus_connection_has_messages_to_send(bus))
-		p[0].events |= POLLOUT;
-	memcpy(p + 1, extra, n_extra * sizeof(*extra));
+	memcpy(p + n_buses, extra, n_extra * sizeof(*extra));
 	now = now_ms();
 	for (size_t i = 0; i < BUSLOOP_MAX_TIMEOUTS; i++)
 		if (timeouts[i].t && timeouts[i].deadline >= 0) {
 			int left = (int)MAX(0, MIN(timeouts[i].deadline - now, (int64_t)86400000));
 			wait = wait < 0 ? left : MIN(wait, left);
 		}
-	if (poll(p, 1 + n_extra, wait) < 0)
+	if (poll(p, n_buses + n_extra, wait) < 0)
 		return errno == EINTR ? 0 : -errno;
-	memcpy(extra, p + 1, n_extra * sizeof(*extra));
-	if (p[0].revents)
-		dbus_connection_read_write(bus, 0);
+	memcpy(extra, p + n_buses, n_extra * sizeof(*extra));
+	for (size_t b = 0; b < n_buses; b++)
+		if (p[b].revents)
+			dbus_connection_read_write(buses[b], 0);
 	now = now_ms();
 	for (size_t i = 0; i < BUSLOOP_MAX_TIMEOUTS; i++)
 		if (timeouts[i].t && timeouts[i].deadline >= 0 && timeouts[i].deadline <= now) {
@@ -97,6 +102,7 @@ int busloop_iterate(DBusConnection *bus, struct pollfd *extra, size_t n_extra, i
 			arm(i); /* periodic until removed or disabled */
 			dbus_timeout_handle(t);
 		}
-	dispatch_all(bus);
-	return dbus_connection_get_is_connected(bus) ? 0 : -ECONNRESET;
+	for (size_t b = 0; b < n_buses; b++)
+		dispatch_all(buses[b]);
+	return dbus_connection_get_is_connected(buses[0]) ? 0 : -ECONNRESET;
 }

@@ -421,7 +421,7 @@ int guest_run(const struct proxy_options *o)
 		 o->tray ? " tray items" : "");
 	while (!stop_requested) {
 		struct pollfd p = { .fd = g.fd, .events = POLLIN };
-		r = busloop_iterate(g.bus, &p, 1, 1000);
+		r = busloop_iterate(&g.bus, 1, &p, 1, 1000);
 		if (r < 0) {
 			log_error_errno(r, "lost the guest session bus");
 			goto out;

@@ -267,12 +267,20 @@ static int handle_guest_message(struct host *h, struct wire_msg *untrusted)
 {
 	switch (untrusted->type) {
 	case WIRE_NOTIFY:
+		if (!h->opts->notifications) {
+			log_debug("notifications are off for VM '%s': dropped one", h->vm);
+			return 0;
+		}
 		return forward_notify(h, &untrusted->notify);
 	case WIRE_CLOSE_NOTIFICATION:
 		close_on_host(h, untrusted->id);
 		return 0;
 	case WIRE_ITEM_UPDATE:
 	case WIRE_ITEM_REMOVE:
+		if (!h->opts->tray) {
+			log_debug("the tray is off for VM '%s': dropped %s", h->vm, wire_type_name(untrusted->type));
+			return 0;
+		}
 		return host_tray_handle_guest(h, untrusted);
 	default:
 		log_error("guest of VM '%s' sent %s, which only the host may send", h->vm,
@@ -459,7 +467,7 @@ static void on_stop(int sig)
 
 int host_run(const struct proxy_options *o)
 {
-	struct host h = { .vm = o->vm, .color = o->color, .listen_fd = -1, .fd = -1 };
+	struct host h = { .opts = o, .vm = o->vm, .color = o->color, .listen_fd = -1, .fd = -1 };
 	int r, rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -473,11 +481,14 @@ int host_run(const struct proxy_options *o)
 		log_error_errno(r, "cannot install the seccomp filter");
 		goto out;
 	}
-	log_info("proxying notifications for VM '%s' (color %s)", h.vm, h.color_text);
+	log_info("proxying%s%s for VM '%s' (color %s)", o->notifications ? " notifications" : "",
+		 o->tray ? " tray items" : "", h.vm, h.color_text);
 	sd_notify(0, "READY=1");
 	while (!stop_requested) {
 		struct pollfd p[2] = { { .fd = h.listen_fd, .events = POLLIN }, { .fd = h.fd, .events = POLLIN } };
-		r = busloop_iterate(h.bus, p, h.fd >= 0 ? 2 : 1, 1000);
+		DBusConnection *buses[1 + HOST_MAX_ITEMS] = { h.bus };
+		size_t n_buses = 1 + host_tray_connections(&h, buses + 1, HOST_MAX_ITEMS);
+		r = busloop_iterate(buses, n_buses, p, h.fd >= 0 ? 2 : 1, 1000);
 		if (r < 0) {
 			log_error_errno(r, "lost the host session bus");
 			goto out;

@@ -4,6 +4,7 @@
 
 #include <dbus/dbus.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "frame.h"
@@ -21,6 +22,7 @@ struct host_notification {
 struct host_tray;
 
 struct host {
+	const struct proxy_options *opts;
 	DBusConnection *bus;
 	const char *vm;
 	uint32_t color;
@@ -43,3 +45,5 @@ int host_tray_handle_guest(struct host *h, struct wire_msg *untrusted);
 /* The guest went away: withdraw every item it had. */
 void host_tray_reset(struct host *h);
 void host_tray_free(struct host *h);
+/* The per-item host bus connections, for the loop. Returns how many were stored. */
+size_t host_tray_connections(struct host *h, DBusConnection **out, size_t max);

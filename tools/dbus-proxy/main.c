@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vmsilo-dbus-proxy: desktop notifications from a VM to the host, sanitized.
+ * vmsilo-dbus-proxy: desktop notifications and tray items from a VM to the
+ * host, sanitized.
  *   guest role: the notification server on the guest's session bus
  *   host role:  one per VM; checks everything and re-exports on the host bus
  *
@@ -20,18 +21,19 @@
 #include "vmsilo-config.h"
 
 #define SYNOPSIS                                                                                   \
-	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N]\n"                     \
-	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--seccomp MODE]"
+	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N] [--tray]\n"            \
+	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--tray] [--seccomp MODE]"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vmsilo-dbus-proxy guest [OPTIONS]\n"
 		"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [OPTIONS]\n"
-		"Forward desktop notifications from a VM to the host desktop.\n"
+		"Forward desktop notifications and tray items from a VM to the host desktop.\n"
 		"\n"
-		"guest: own org.freedesktop.Notifications on the guest's session bus and\n"
-		"forward every notification to the host over vsock.\n"
+		"guest: own org.freedesktop.Notifications (and, with --tray,\n"
+		"org.kde.StatusNotifierWatcher) on the guest's session bus and forward to\n"
+		"the host over vsock.\n"
 		"  --cid N               host CID to connect to (default 2)\n"
 		"  --port N              vsock port (default %u)\n"
 		"  --connect-unix PATH   connect to a unix socket instead of vsock\n"
@@ -47,6 +49,8 @@ static void usage(FILE *f)
 		"  --seccomp MODE        enforce (default), log or off\n"
 		"\n"
 		"Common:\n"
+		"  --tray                forward tray items (StatusNotifierItem) too\n"
+		"  --no-notifications    do not forward notifications\n"
 		"  --log-level LEVEL     error, warn, info, debug or trace (env VMSILO_LOG)\n"
 		"  -h, --help            show this help\n"
 		"      --version         show the version\n"
@@ -60,7 +64,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { OPT_CID = 256, OPT_PORT, OPT_CONNECT, OPT_TIMEOUT, OPT_VM, OPT_COLOR, OPT_LISTEN,
-	       OPT_SECCOMP, OPT_LOG, OPT_VERSION };
+	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_LOG, OPT_VERSION };
 	static const struct option opts[] = {
 		{ "cid", required_argument, NULL, OPT_CID },
 		{ "port", required_argument, NULL, OPT_PORT },
@@ -70,6 +74,8 @@ int main(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "listen-unix", required_argument, NULL, OPT_LISTEN },
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		{ "tray", no_argument, NULL, OPT_TRAY },
+		{ "no-notifications", no_argument, NULL, OPT_NO_NOTIFY },
 		{ "log-level", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -125,6 +131,12 @@ int main(int argc, char **argv)
 			else
 				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
 			break;
+		case OPT_TRAY:
+			o.tray = true;
+			break;
+		case OPT_NO_NOTIFY:
+			o.notifications = false;
+			break;
 		case OPT_LOG:
 			if (log_set_level_name(optarg) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
@@ -145,6 +157,8 @@ int main(int argc, char **argv)
 	if (strcmp(role, "guest") == 0) {
 		if (o.vm || have_color || o.listen_unix)
 			cli_usage_error(SYNOPSIS, "--vm, --color and --listen-unix belong to the host role");
+		if (!o.notifications && !o.tray)
+			cli_usage_error(SYNOPSIS, "--no-notifications without --tray leaves nothing to forward");
 		return guest_run(&o);
 	}
 	if (strcmp(role, "host") == 0) {

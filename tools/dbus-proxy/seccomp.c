@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The host role's system-call allow-list, installed once the bus connection
- * and the listening socket exist: from then on the process only moves bytes
- * between descriptors it already has, accepts guest connections and manages
- * memory. Anything else kills it (enforce) or is logged by the kernel (log).
+ * and the listening socket exist: from then on the process moves bytes between
+ * descriptors it has, accepts guest connections, opens unix-socket
+ * connections to the session bus (one per tray item) and manages memory. Anything else kills it (enforce) or is logged by the kernel (log).
  */
 #include <errno.h>
 #include <seccomp.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "macro.h"
@@ -21,7 +22,8 @@ static const int allowed[] = {
 	SCMP_SYS(getrandom), SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid), SCMP_SYS(geteuid),
 	SCMP_SYS(getgid), SCMP_SYS(getegid), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigaction), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
-	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername),
+	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(connect),
+	SCMP_SYS(setsockopt),
 };
 
 int seccomp_install(enum seccomp_mode mode)
@@ -36,6 +38,9 @@ int seccomp_install(enum seccomp_mode mode)
 		return -ENOMEM;
 	for (size_t i = 0; i < ARRAY_SIZE(allowed) && r == 0; i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	/* each tray item opens its own connection to the host session bus: unix sockets only */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
