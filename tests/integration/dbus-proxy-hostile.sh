@@ -35,3 +35,25 @@ pass "after all that, a valid notification still goes through"
 
 ! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus: $(grep EVIL "$T/rec")"
 pass "nothing from a malformed message reached the host bus"
+
+# The other two ways the host role gets its socket; the valid case proves each serves.
+export VMSILO_RUNTIME_DIR=$T/run
+mkdir -p "$VMSILO_RUNTIME_DIR/testvm"
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color "#ff0000" 2>>"$T/host2.log"
+wait_for_path "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001"
+"$HOSTILE" "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001" valid || fail "default path: valid message refused"
+"$HOSTILE" "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001" deep-menu || fail "default path: no hang-up"
+pass "by default the host role listens on <runtime>/<vm>/vsock.socket_5001"
+
+command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate is not installed"
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS systemd-socket-activate -E DBUS_SESSION_BUS_ADDRESS -l "$T/activated.sock" \
+	"$PROXY" host --vm testvm --color "#ff0000" 2>>"$T/host3.log"
+wait_for_path "$T/activated.sock"
+"$HOSTILE" "$T/activated.sock" valid || fail "socket-activated: valid message refused"
+"$HOSTILE" "$T/activated.sock" bad-utf8 || fail "socket-activated: no hang-up"
+"$HOSTILE" "$T/activated.sock" valid || fail "socket-activated: second connection refused"
+pass "socket-activated, the host role serves connection after connection"
+for _ in $(seq 200); do [ "$(grep -c '\[testvm\] GOOD' "$T/rec")" -ge 4 ] && break; sleep 0.05; done
+[ "$(grep -c '\[testvm\] GOOD' "$T/rec")" = 4 ] || fail "expected 4 valid notifications at the host server"
+! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus"
+pass "every valid notification arrived, no crafted one did"
