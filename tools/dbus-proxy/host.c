@@ -171,6 +171,13 @@ struct notify_call {
 	uint32_t guest_id;
 };
 
+static void notify_call_free(void *data)
+{
+	struct notify_call *c = data;
+	c->h->pending_calls--;
+	free(c);
+}
+
 static void on_notify_reply(DBusPendingCall *pc, void *data)
 {
 	struct notify_call *c = data;
@@ -209,6 +216,7 @@ static int forward_notify(struct host *h, const struct wire_notify *untrusted)
 	struct notify_call *call;
 	DBusPendingCall *pc = NULL;
 	DBusMessage *m;
+	uint32_t guest_id;
 	int r;
 
 	r = sanitize_notification(untrusted, &clean, &err);
@@ -223,6 +231,14 @@ static int forward_notify(struct host *h, const struct wire_notify *untrusted)
 	old = map_find_guest(h, clean.id);
 	if (!old && clean.replaces_id)
 		old = map_find_guest(h, clean.replaces_id);
+	if (h->pending_calls >= HOST_MAX_PENDING_CALLS) {
+		/* the host server is slower than the guest: shed load, keep the connection */
+		log_warn("VM '%s' has %u notifications waiting for the host server; dropping one",
+			 h->vm, h->pending_calls);
+		wire_notify_free(&clean);
+		return 0;
+	}
+	guest_id = clean.id;
 	m = build_notify(h, &clean, old ? old->host_id : 0);
 	wire_notify_free(&clean);
 	call = malloc(sizeof(*call));
@@ -232,15 +248,16 @@ static int forward_notify(struct host *h, const struct wire_notify *untrusted)
 			dbus_message_unref(m);
 		return -ENOMEM;
 	}
-	*call = (struct notify_call){ .h = h, .generation = h->generation, .guest_id = untrusted->id };
+	*call = (struct notify_call){ .h = h, .generation = h->generation, .guest_id = guest_id };
 	if (!dbus_connection_send_with_reply(h->bus, m, &pc, HOST_CALL_TIMEOUT_MS) || !pc ||
-	    !dbus_pending_call_set_notify(pc, on_notify_reply, call, free)) {
+	    !dbus_pending_call_set_notify(pc, on_notify_reply, call, notify_call_free)) {
 		free(call);
 		dbus_message_unref(m);
 		if (pc)
 			dbus_pending_call_unref(pc);
 		return log_error_errno(ENOMEM, "cannot send a notification to the host bus");
 	}
+	h->pending_calls++;
 	dbus_pending_call_unref(pc);
 	dbus_message_unref(m);
 	return 0;

@@ -31,6 +31,7 @@ struct host {
 	struct frame_reader rd;
 	uint64_t generation; /* counts guest connections */
 	int guest_error;     /* first failed send; ends the connection */
+	unsigned pending_calls; /* Notify calls waiting for the host server */
 	struct host_notification map[HOST_MAX_NOTIFICATIONS];
 	uint64_t seq;
 	struct host_tray *tray;

@@ -40,6 +40,7 @@
 #define HOST_MAX_NOTIFICATIONS 256u
 #define HOST_MAX_ITEMS 32u
 #define HOST_CALL_TIMEOUT_MS 5000
+#define HOST_MAX_PENDING_CALLS 64u /* Notify calls in flight; below the loop's timeout slots */
 
 enum wire_type {
 	/* guest -> host */
