@@ -230,8 +230,12 @@ static void set_common(const struct vm_config *vm, uint32_t cid, const struct ge
 		   vm->sound_playback && vm->sound_capture ? "," : "", vm->sound_capture ? "input" : "");
 	tvars_set(v, "DBUS_LOG_LEVEL", vm->dbus_log_level);
 	tvars_set(v, "VHOST_DEVICE_SOUND", vm->programs.vhost_device_sound);
-	tvars_setf(v, "DBUS_FLAGS", "%s%s", vm->dbus_notifications ? " --notifications" : "",
+	tvars_setf(v, "DBUS_FLAGS", "%s%s", vm->dbus_notifications ? "" : " --no-notifications",
 		   vm->dbus_tray ? " --tray" : "");
+	/* the proxy takes the color as #rrggbb; the .vm file may name it */
+	uint32_t rgb = 0;
+	parse_color(vm->color, &rgb);
+	tvars_setf(v, "COLOR_HEX", "#%06x", rgb);
 }
 
 int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const struct gen_paths *p,

@@ -1,0 +1,59 @@
+# vmsilo-dbus-proxy host role against a hostile guest: each crafted message
+# (tests/helpers/dbus-proxy-hostile.c) must make the host hang up and log why,
+# and nothing from it may reach the host bus, where a recording notification
+# server listens. A valid message afterwards still goes through.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/dbus-proxy-lib.sh"
+HOSTILE=$B/tests/helpers/dbus-proxy-hostile
+
+start_recorder
+start_host_proxy
+
+check() { # case log-pattern
+	"$HOSTILE" "$SOCK" "$1" || fail "case $1: host did not hang up"
+	wait_for_line "$T/host.log" "$2"
+	pass "$1: host disconnected ($2)"
+}
+check oversized-string 'body is 100000 bytes, over the limit of 16384'
+check bad-utf8 'body is not valid UTF-8'
+check huge-pixmap 'hint image is 10000x10000, outside 1..256'
+check length-mismatch 'hint image data is 1023 bytes, 16x16 ARGB32 needs 1024'
+check deep-menu 'menu deeper than 8 levels'
+check many-actions '10000 action strings, over the limit of 32'
+check odd-actions 'odd action list'
+check bad-action-key 'action key #0 does not match'
+check unknown-type 'unknown message type 0x42'
+check host-only-type 'sent ACTION_INVOKED, which only the host may send'
+check bad-version 'protocol version 9, expected 1'
+check trailing-bytes 'trailing bytes after NOTIFY'
+check truncated-frame 'inside a message .truncated frame.'
+check oversized-frame 'announced a message over 3145728 bytes'
+
+"$HOSTILE" "$SOCK" valid || fail "the host hung up on a valid message"
+wait_for_line "$T/rec" '"summary": "\[testvm\] GOOD"'
+pass "after all that, a valid notification still goes through"
+
+! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus: $(grep EVIL "$T/rec")"
+pass "nothing from a malformed message reached the host bus"
+
+# The other two ways the host role gets its socket; the valid case proves each serves.
+export VMSILO_RUNTIME_DIR=$T/run
+mkdir -p "$VMSILO_RUNTIME_DIR/testvm"
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color "#ff0000" 2>>"$T/host2.log"
+wait_for_path "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001"
+"$HOSTILE" "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001" valid || fail "default path: valid message refused"
+"$HOSTILE" "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001" deep-menu || fail "default path: no hang-up"
+pass "by default the host role listens on <runtime>/<vm>/vsock.socket_5001"
+
+command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate is not installed"
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS systemd-socket-activate -E DBUS_SESSION_BUS_ADDRESS -l "$T/activated.sock" \
+	"$PROXY" host --vm testvm --color "#ff0000" 2>>"$T/host3.log"
+wait_for_path "$T/activated.sock"
+"$HOSTILE" "$T/activated.sock" valid || fail "socket-activated: valid message refused"
+"$HOSTILE" "$T/activated.sock" bad-utf8 || fail "socket-activated: no hang-up"
+"$HOSTILE" "$T/activated.sock" valid || fail "socket-activated: second connection refused"
+pass "socket-activated, the host role serves connection after connection"
+for _ in $(seq 200); do [ "$(grep -c '\[testvm\] GOOD' "$T/rec")" -ge 4 ] && break; sleep 0.05; done
+[ "$(grep -c '\[testvm\] GOOD' "$T/rec")" = 4 ] || fail "expected 4 valid notifications at the host server"
+! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus"
+pass "every valid notification arrived, no crafted one did"

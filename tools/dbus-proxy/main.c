@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmsilo-dbus-proxy: desktop notifications and tray items from a VM to the
+ * host, sanitized.
+ *   guest role: the notification server on the guest's session bus
+ *   host role:  one per VM; checks everything and re-exports on the host bus
+ *
+ * Exit codes: 0 stopped by a signal, 1 failure, 2 usage error.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "io.h"
+#include "log.h"
+#include "paths.h"
+#include "pixmap.h"
+#include "protocol.h"
+#include "roles.h"
+#include "vmsilo-config.h"
+
+#define SYNOPSIS                                                                                   \
+	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N] [--tray]\n"            \
+	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--tray] [--seccomp MODE]"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vmsilo-dbus-proxy guest [OPTIONS]\n"
+		"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [OPTIONS]\n"
+		"Forward desktop notifications and tray items from a VM to the host desktop.\n"
+		"\n"
+		"guest: own org.freedesktop.Notifications (and, with --tray,\n"
+		"org.kde.StatusNotifierWatcher) on the guest's session bus and forward to\n"
+		"the host over vsock.\n"
+		"  --cid N               host CID to connect to (default 2)\n"
+		"  --port N              vsock port (default %u)\n"
+		"  --connect-unix PATH   connect to a unix socket instead of vsock\n"
+		"  --timeout SECONDS     keep retrying the connection this long (default 60)\n"
+		"\n"
+		"host: accept the guest's connection, sanitize everything it sends and show\n"
+		"it on the host's session bus, marked with the VM's name and color.\n"
+		"  --vm NAME             the VM (prefix \"[NAME] \", hint x-vmsilo-vm)\n"
+		"  --color #RRGGBB       the VM's color (icon border, hint x-vmsilo-color)\n"
+		"  --listen-unix PATH    listen on PATH; without it a socket passed by systemd\n"
+		"                        is used, else <runtime>/<vm>/vsock.socket_<port>\n"
+		"  --port N              port of the hybrid vsock listening path (default %u)\n"
+		"  --seccomp MODE        enforce (default), log or off\n"
+		"\n"
+		"Common:\n"
+		"  --tray                forward tray items (StatusNotifierItem) too\n"
+		"  --no-notifications    do not forward notifications\n"
+		"  --log-level LEVEL     error, warn, info, debug or trace (env VMSILO_LOG)\n"
+		"  -h, --help            show this help\n"
+		"      --version         show the version\n"
+		"\n"
+		"<runtime> is $VMSILO_RUNTIME_DIR, default /run/vmsilo. Both roles use the\n"
+		"session bus named by $DBUS_SESSION_BUS_ADDRESS.\n"
+		"Exit status: 0 stopped by SIGTERM/SIGINT, 1 failure, 2 usage error.\n",
+		DBUS_PROXY_PORT, DBUS_PROXY_PORT);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_CID = 256, OPT_PORT, OPT_CONNECT, OPT_TIMEOUT, OPT_VM, OPT_COLOR, OPT_LISTEN,
+	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_LOG, OPT_VERSION };
+	static const struct option opts[] = {
+		{ "cid", required_argument, NULL, OPT_CID },
+		{ "port", required_argument, NULL, OPT_PORT },
+		{ "connect-unix", required_argument, NULL, OPT_CONNECT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "vm", required_argument, NULL, OPT_VM },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "listen-unix", required_argument, NULL, OPT_LISTEN },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		{ "tray", no_argument, NULL, OPT_TRAY },
+		{ "no-notifications", no_argument, NULL, OPT_NO_NOTIFY },
+		{ "log-level", required_argument, NULL, OPT_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 },
+	};
+	struct proxy_options o = { .cid = 2, .port = DBUS_PROXY_PORT, .connect_timeout_ms = 60000,
+				   .notifications = true, .seccomp = SECCOMP_ENFORCE };
+	bool have_color = false;
+	const char *role;
+	int c;
+
+	log_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CID:
+			if (parse_u32(optarg, &o.cid) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --cid '%s'", optarg);
+			break;
+		case OPT_PORT:
+			if (parse_u32(optarg, &o.port) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --port '%s'", optarg);
+			break;
+		case OPT_CONNECT:
+			if (strlen(optarg) >= 108)
+				cli_usage_error(SYNOPSIS, "--connect-unix path is too long: %s", optarg);
+			o.connect_unix = optarg;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds_ms(optarg, &o.connect_timeout_ms) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --timeout '%s': expected seconds", optarg);
+			break;
+		case OPT_VM:
+			if (!vm_name_valid(optarg))
+				cli_usage_error(SYNOPSIS, "invalid VM name '%s': %s", optarg,
+						vm_name_invalid_reason(optarg));
+			o.vm = optarg;
+			break;
+		case OPT_COLOR:
+			if (color_parse(optarg, &o.color) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --color '%s': expected #RRGGBB", optarg);
+			have_color = true;
+			break;
+		case OPT_LISTEN:
+			o.listen_unix = optarg;
+			break;
+		case OPT_SECCOMP:
+			if (strcmp(optarg, "enforce") == 0)
+				o.seccomp = SECCOMP_ENFORCE;
+			else if (strcmp(optarg, "log") == 0)
+				o.seccomp = SECCOMP_LOG;
+			else if (strcmp(optarg, "off") == 0)
+				o.seccomp = SECCOMP_OFF;
+			else
+				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
+			break;
+		case OPT_TRAY:
+			o.tray = true;
+			break;
+		case OPT_NO_NOTIFY:
+			o.notifications = false;
+			break;
+		case OPT_LOG:
+			if (log_set_level_name(optarg) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --log-level '%s'", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("vmsilo-dbus-proxy %s\n", VMSILO_VERSION);
+			return 0;
+		default:
+			cli_usage_error(SYNOPSIS, "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		cli_usage_error(SYNOPSIS, "expected one role: guest or host");
+	role = argv[optind];
+	if (strcmp(role, "guest") == 0) {
+		if (o.vm || have_color || o.listen_unix)
+			cli_usage_error(SYNOPSIS, "--vm, --color and --listen-unix belong to the host role");
+		if (!o.notifications && !o.tray)
+			cli_usage_error(SYNOPSIS, "--no-notifications without --tray leaves nothing to forward");
+		return guest_run(&o);
+	}
+	if (strcmp(role, "host") == 0) {
+		if (!o.vm || !have_color)
+			cli_usage_error(SYNOPSIS, "the host role needs --vm and --color");
+		if (o.connect_unix)
+			cli_usage_error(SYNOPSIS, "--connect-unix belongs to the guest role");
+		return host_run(&o);
+	}
+	cli_usage_error(SYNOPSIS, "unknown role '%s': expected guest or host", role);
+}
