@@ -17,6 +17,7 @@
 
 #include "frame.h"
 #include "io.h"
+#include "kcmdline.h"
 #include "paths.h"
 #include "strutil.h"
 #include "vsock.h"
@@ -452,6 +453,53 @@ static void test_parsers(void **state)
 	assert_string_equal(esc, "abcdefgh...");
 }
 
+static void test_kcmdline(void **state)
+{
+	static struct kcmdline k;
+	const char *cur = NULL;
+	char path[] = "/tmp/vmsilo-kcmdline-XXXXXX";
+	/* a container's /proc/1/cmdline: NUL-separated */
+	static const char nul[] = "/sbin/init\0vmsilo.idle_shutdown=3\0vmsilo.tray\0";
+	int fd;
+
+	assert_int_equal(kcmdline_set(&k, "quiet vmsilo.client=c1 vmsilo.client=c2\tvmsilo.tray=no x=1", 60), 0);
+	assert_string_equal(kcmdline_next(&k, "vmsilo.client", &cur), "c1");
+	assert_string_equal(kcmdline_next(&k, "vmsilo.client", &cur), "c2");
+	assert_null(kcmdline_next(&k, "vmsilo.client", &cur));
+	assert_null(kcmdline_next(&k, "vmsilo.client", &cur));
+	assert_int_equal(kcmdline_bool(&k, "vmsilo.tray", 1), 0);
+	assert_int_equal(kcmdline_bool(&k, "vmsilo.notifications", 1), 1);
+	assert_true(kcmdline_has(&k, "quiet"));
+	/* a prefix of a key is not the key */
+	assert_false(kcmdline_has(&k, "vmsilo.clien"));
+	assert_false(kcmdline_has(&k, "x="));
+	assert_string_equal(kcmdline_get(&k, "x"), "1");
+
+	assert_int_equal(kcmdline_set(&k, "a=1 a=2 b=maybe", 15), 0);
+	assert_string_equal(kcmdline_get(&k, "a"), "2");
+	assert_int_equal(kcmdline_bool(&k, "b", 0), -EINVAL);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, nul, sizeof(nul) - 1), (ssize_t)sizeof(nul) - 1);
+	close(fd);
+	assert_int_equal(kcmdline_load(&k, path), 0);
+	assert_string_equal(kcmdline_get(&k, "vmsilo.idle_shutdown"), "3");
+	assert_int_equal(kcmdline_bool(&k, "vmsilo.tray", 0), 1);
+	setenv("VMSILO_KERNEL_CMDLINE", path, 1);
+	assert_int_equal(kcmdline_load(&k, NULL), 0);
+	assert_true(kcmdline_has(&k, "/sbin/init"));
+	unsetenv("VMSILO_KERNEL_CMDLINE");
+	unlink(path);
+	assert_int_equal(kcmdline_load(&k, path), -ENOENT);
+	/* longer than the kernel allows */
+	char *big = malloc(KCMDLINE_MAX + 1);
+	assert_non_null(big);
+	memset(big, 'a', KCMDLINE_MAX + 1);
+	assert_int_equal(kcmdline_set(&k, big, KCMDLINE_MAX + 1), -E2BIG);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_hybrid_listen),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_kcmdline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

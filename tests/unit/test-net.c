@@ -162,7 +162,7 @@ static void test_rules(void **state)
 	nft_batch_free(b);
 
 	b = nft_batch_new();
-	char *clients[] = { "c1", "c2" };
+	const char *clients[] = { "c1", "c2" };
 	assert_int_equal(nft_add_guest_router(b, clients, 2), 0);
 	t = nft_batch_rules_text(b);
 	assert_non_null(strstr(t, NFT_ROUTER_TABLE));

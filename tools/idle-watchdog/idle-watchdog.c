@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "idle-scan.h"
 #include "io.h"
+#include "kcmdline.h"
 #include "log.h"
 #include "macro.h"
 #include "vmsilo-config.h"
@@ -25,8 +26,8 @@
 #define IDLE_TIMEOUT_DEFAULT_S 60u
 #define IDLE_TIMEOUT_MAX_S (7u * 24u * 3600u)
 #define IDLE_INTERVAL_DEFAULT_S 5u
-#define CMDLINE_KEY "vmsilo.idle_shutdown="
-#define CMDLINE_MAX 4096
+#define CMDLINE_KEY CMDLINE_PARAM "="
+#define CMDLINE_PARAM "vmsilo.idle_shutdown"
 #define EXIT_BUSY 3
 
 static void usage(FILE *f)
@@ -67,24 +68,19 @@ static int parse_seconds(const char *s, uint32_t min, uint32_t max, uint32_t *ou
 /* 1 and *timeout set when the key is present, 0 when absent, -errno on failure. */
 static int timeout_from_cmdline(uint32_t *timeout)
 {
-	const char *path = getenv("VMSILO_KERNEL_CMDLINE");
-	_cleanup_fclose_ FILE *f = fopen(path ? path : "/proc/cmdline", "re");
-	char buf[CMDLINE_MAX];
+	struct kcmdline *k = malloc(sizeof(*k));
+	const char *v;
+	int r;
 
-	if (!f)
-		return -errno;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	/* /proc/<pid>/cmdline separates words with NULs, /proc/cmdline with spaces */
-	for (size_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	for (char *save = NULL, *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-		if (strncmp(w, CMDLINE_KEY, strlen(CMDLINE_KEY)) == 0)
-			return parse_seconds(w + strlen(CMDLINE_KEY), 1, IDLE_TIMEOUT_MAX_S, timeout) < 0
-				       ? -EINVAL
-				       : 1;
-	return 0;
+	if (!k)
+		return -ENOMEM;
+	r = kcmdline_load(k, NULL);
+	if (r == 0) {
+		v = kcmdline_get(k, CMDLINE_PARAM);
+		r = !v ? 0 : parse_seconds(v, 1, IDLE_TIMEOUT_MAX_S, timeout) < 0 ? -EINVAL : 1;
+	}
+	free(k);
+	return r;
 }
 
 static void print_unit(const char *unit, void *userdata)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "io.h"
+#include "kcmdline.h"
 #include "links.h"
 #include "log.h"
 #include "macro.h"
@@ -26,7 +27,6 @@
 
 #define SYNOPSIS "vmsilo-net up|down <vm> | status [<vm>] | guest-router [--cmdline FILE]"
 #define IP_FORWARD "/proc/sys/net/ipv4/ip_forward"
-#define CMDLINE_MAX 16384
 
 static void usage(FILE *f)
 {
@@ -262,22 +262,19 @@ static int cmd_status(const char *only)
 
 static int cmd_guest_router(const char *cmdline_path)
 {
-	char buf[CMDLINE_MAX + 1], *save = NULL, *clients[NETPLAN_CLIENTS_MAX];
-	_cleanup_close_ int fd = open(cmdline_path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ struct kcmdline *k = malloc(sizeof(*k));
+	const char *clients[NETPLAN_CLIENTS_MAX], *cur = NULL, *v;
 	size_t n = 0;
-	ssize_t len;
 	struct nft_batch *b;
 	int r;
 
-	if (fd < 0)
-		return log_error_errno(errno, "reading %s", cmdline_path);
-	len = read_full(fd, buf, CMDLINE_MAX, 1000);
-	if (len < 0)
-		return log_error_errno((int)len, "reading %s", cmdline_path);
-	buf[len] = '\0';
-	for (char *w = strtok_r(buf, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
-		if (strncmp(w, "vmsilo.client=", 14) == 0 && n < NETPLAN_CLIENTS_MAX && w[14])
-			clients[n++] = w + 14;
+	if (!k)
+		return log_error_errno(-ENOMEM, "out of memory");
+	if ((r = kcmdline_load(k, cmdline_path)) < 0)
+		return log_error_errno(r, "reading the kernel command line %s", cmdline_path);
+	while ((v = kcmdline_next(k, "vmsilo.client", &cur)))
+		if (n < NETPLAN_CLIENTS_MAX && *v)
+			clients[n++] = v;
 	b = nft_batch_new();
 	if (!b)
 		return -ENOMEM;
@@ -303,7 +300,7 @@ int main(int argc, char **argv)
 		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
-	const char *cmdline = "/proc/cmdline", *verb;
+	const char *cmdline = NULL, *verb;
 	struct context c = { 0 };
 	int opt, r;
 

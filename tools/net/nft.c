@@ -341,7 +341,7 @@ int nft_del_host_link(struct nft_batch *b, const char *tap)
 	return b->error;
 }
 
-int nft_add_guest_router(struct nft_batch *b, char *const *clients, size_t n)
+int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t n)
 {
 	struct nftnl_rule *r;
 

@@ -36,7 +36,7 @@ int nft_add_host_link(struct nft_batch *b, const char *tap, uint32_t subnet);
 /* Removing them (flush + delete of the three chains). */
 int nft_del_host_link(struct nft_batch *b, const char *tap);
 /* Router rules: masquerade for clients, clients isolated from each other. */
-int nft_add_guest_router(struct nft_batch *b, char *const *clients, size_t n);
+int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t n);
 int nft_add_table(struct nft_batch *b, const char *table);
 int nft_del_table(struct nft_batch *b, const char *table);
 
