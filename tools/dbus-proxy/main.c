@@ -7,21 +7,24 @@
  *
  * Exit codes: 0 stopped by a signal, 1 failure, 2 usage error.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "io.h"
 #include "log.h"
 #include "paths.h"
+#include "kcmdline.h"
 #include "pixmap.h"
 #include "protocol.h"
 #include "roles.h"
 #include "vmsilo-config.h"
 
 #define SYNOPSIS                                                                                   \
-	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N] [--tray]\n"            \
+	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N] [--tray | --kernel-cmdline]\n" \
 	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--tray] [--seccomp MODE]"
 
 static void usage(FILE *f)
@@ -38,6 +41,9 @@ static void usage(FILE *f)
 		"  --port N              vsock port (default %u)\n"
 		"  --connect-unix PATH   connect to a unix socket instead of vsock\n"
 		"  --timeout SECONDS     keep retrying the connection this long (default 60)\n"
+		"  --kernel-cmdline      take what to forward from the kernel command line:\n"
+		"                        vmsilo.tray=1 adds tray items, vmsilo.notifications=0\n"
+		"                        drops notifications (with neither left, exit 0 at once)\n"
 		"\n"
 		"host: accept the guest's connection, sanitize everything it sends and show\n"
 		"it on the host's session bus, marked with the VM's name and color.\n"
@@ -61,10 +67,34 @@ static void usage(FILE *f)
 		DBUS_PROXY_PORT, DBUS_PROXY_PORT);
 }
 
+/* The guest's share of the VM's [DBus] settings, as vmsilo-launch wrote them. */
+static int features_from_cmdline(struct proxy_options *o)
+{
+	struct kcmdline *k = malloc(sizeof(*k));
+	int r, n, t;
+
+	if (!k)
+		return log_error_errno(-ENOMEM, "out of memory");
+	r = kcmdline_load(k, NULL);
+	if (r < 0) {
+		free(k);
+		return log_error_errno(r, "cannot read the kernel command line");
+	}
+	n = kcmdline_bool(k, "vmsilo.notifications", 1);
+	t = kcmdline_bool(k, "vmsilo.tray", 0);
+	free(k);
+	if (n < 0 || t < 0)
+		return log_error_errno(-EINVAL, "vmsilo.%s= on the kernel command line is not a boolean "
+				       "(expected 0 or 1)", n < 0 ? "notifications" : "tray");
+	o->notifications = n;
+	o->tray = t;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_CID = 256, OPT_PORT, OPT_CONNECT, OPT_TIMEOUT, OPT_VM, OPT_COLOR, OPT_LISTEN,
-	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_LOG, OPT_VERSION };
+	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_KCMDLINE, OPT_LOG, OPT_VERSION };
 	static const struct option opts[] = {
 		{ "cid", required_argument, NULL, OPT_CID },
 		{ "port", required_argument, NULL, OPT_PORT },
@@ -76,6 +106,7 @@ int main(int argc, char **argv)
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		{ "tray", no_argument, NULL, OPT_TRAY },
 		{ "no-notifications", no_argument, NULL, OPT_NO_NOTIFY },
+		{ "kernel-cmdline", no_argument, NULL, OPT_KCMDLINE },
 		{ "log-level", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -83,7 +114,7 @@ int main(int argc, char **argv)
 	};
 	struct proxy_options o = { .cid = 2, .port = DBUS_PROXY_PORT, .connect_timeout_ms = 60000,
 				   .notifications = true, .seccomp = SECCOMP_ENFORCE };
-	bool have_color = false;
+	bool have_color = false, from_cmdline = false, features_set = false;
 	const char *role;
 	int c;
 
@@ -133,9 +164,14 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TRAY:
 			o.tray = true;
+			features_set = true;
 			break;
 		case OPT_NO_NOTIFY:
 			o.notifications = false;
+			features_set = true;
+			break;
+		case OPT_KCMDLINE:
+			from_cmdline = true;
 			break;
 		case OPT_LOG:
 			if (log_set_level_name(optarg) < 0)
@@ -157,6 +193,18 @@ int main(int argc, char **argv)
 	if (strcmp(role, "guest") == 0) {
 		if (o.vm || have_color || o.listen_unix)
 			cli_usage_error(SYNOPSIS, "--vm, --color and --listen-unix belong to the host role");
+		if (from_cmdline && features_set)
+			cli_usage_error(SYNOPSIS, "--kernel-cmdline replaces --tray and --no-notifications");
+		if (from_cmdline) {
+			int r = features_from_cmdline(&o);
+			if (r < 0)
+				return 1;
+			if (!o.notifications && !o.tray) {
+				log_info("vmsilo.notifications=0 and no vmsilo.tray=1 on the kernel command line: "
+					 "nothing to forward for this VM");
+				return 0;
+			}
+		}
 		if (!o.notifications && !o.tray)
 			cli_usage_error(SYNOPSIS, "--no-notifications without --tray leaves nothing to forward");
 		return guest_run(&o);
@@ -164,6 +212,8 @@ int main(int argc, char **argv)
 	if (strcmp(role, "host") == 0) {
 		if (!o.vm || !have_color)
 			cli_usage_error(SYNOPSIS, "the host role needs --vm and --color");
+		if (from_cmdline)
+			cli_usage_error(SYNOPSIS, "--kernel-cmdline belongs to the guest role");
 		if (o.connect_unix)
 			cli_usage_error(SYNOPSIS, "--connect-unix belongs to the guest role");
 		return host_run(&o);

@@ -79,6 +79,11 @@ int launch_cmdline(const struct vm_config *vm, const struct net_plan *plan, char
 	cat(&s, &len, "vmsilo.overlay=%s", vm->overlay_type == OVERLAY_TMPFS ? "tmpfs" : "/dev/vdb");
 	if (vm->auto_shutdown)
 		cat(&s, &len, "vmsilo.idle_shutdown=%u", vm->auto_shutdown_after);
+	/* what the guest's vmsilo-dbus-proxy offers (--kernel-cmdline); defaults unsaid */
+	if (!vm->dbus_notifications)
+		cat(&s, &len, "vmsilo.notifications=0");
+	if (vm->dbus_tray)
+		cat(&s, &len, "vmsilo.tray=1");
 	for (size_t i = 0; i < plan->n; i++) {
 		const struct plan_tap *t = &plan->taps[i];
 		cat(&s, &len, "vmsilo.ifname=%s,%s", t->guest_name, t->mac);
