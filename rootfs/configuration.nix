@@ -42,6 +42,10 @@ in
     # memory reports for the host's vmsilo-balloond (vsock port 5003)
     systemd.services.vmsilo-guest-memstat.wantedBy = [ "multi-user.target" ];
 
+    # notifications and tray items to the host (user unit; what to forward
+    # comes from vmsilo.notifications= and vmsilo.tray= on the command line)
+    systemd.user.services.vmsilo-dbus-proxy.wantedBy = [ "default.target" ];
+
     # The user's manager runs from boot so vm-run finds it.
     systemd.tmpfiles.rules = [ "f /var/lib/systemd/linger/user" ];
 

@@ -3,7 +3,10 @@
 # vmsilo-guest-cmd@.service through the hybrid-vsock test peer and runs as the
 # guest user; a launched program runs as a vmsilo-app-*.service of the user's
 # manager; vmsilo-idle-watchdog.service keeps the guest up while it runs and
-# powers the container off once it has ended.
+# powers the container off once it has ended. The user unit of
+# vmsilo-dbus-proxy's guest role takes what to forward from the command line
+# and carries a notification sent on the guest user's session bus to the
+# host role and a recording notification server on a host bus.
 #
 # AF_VSOCK has no loopback here, so the container's vmsilo-guest-cmd.socket
 # listens on a unix socket (bound out to the host) instead of vsock::5000;
@@ -13,6 +16,7 @@
 # never modified (the container runs with --volatile=overlay).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/nspawn-lib.sh"
+source "$(dirname "$0")/dbus-proxy-lib.sh"
 for c in systemd-nspawn nsenter socat systemd-socket-activate; do
 	command -v $c >/dev/null || skip "$c is not installed"
 done
@@ -33,6 +37,17 @@ sed 's|^ListenStream=vsock::5000|ListenStream=/srv/vmsilo/cmd.sock|' \
 	"$VMSILO_SOURCE/rootfs/units/vmsilo-guest-cmd.socket" >"$T/units/vmsilo-guest-cmd.socket"
 grep -q '^ListenStream=/srv' "$T/units/vmsilo-guest-cmd.socket" || fail "socket unit not adapted"
 # in a container the "kernel command line" of the guest is PID 1's arguments
+# the D-Bus proxy's user unit reaches the host role through a unix socket
+# bound in, as the hybrid transport would carry its vsock connection
+mkdir -p "$T/user-units/vmsilo-dbus-proxy.service.d"
+sed "s|@bindir@/vmsilo-dbus-proxy|$G/tools/dbus-proxy/vmsilo-dbus-proxy|" \
+	"$VMSILO_SOURCE/rootfs/units/vmsilo-dbus-proxy.service.in" >"$T/user-units/vmsilo-dbus-proxy.service"
+{
+	printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\nExecStart=\n'
+	grep '^ExecStart=.' "$T/user-units/vmsilo-dbus-proxy.service" | sed 's|$| --connect-unix /srv/vmsilo/dbus.sock|'
+} >"$T/user-units/vmsilo-dbus-proxy.service.d/test.conf"
+grep -q 'guest --kernel-cmdline --connect-unix' "$T/user-units/vmsilo-dbus-proxy.service.d/test.conf" \
+	|| fail "the proxy's user unit was not adapted"
 mkdir -p "$T/units/vmsilo-idle-watchdog.service.d"
 printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\nProtectSystem=no\n' \
 	>"$T/units/vmsilo-idle-watchdog.service.d/test.conf"
@@ -44,7 +59,8 @@ guest() { nsenter -t "$C" -a "$@"; }
 boot() {
 	systemd-nspawn -D "$ROOT" --volatile=overlay --boot --register=no --keep-unit --console=pipe \
 		-M "$M" --bind-ro="$B:$G" --bind="$T/srv:/srv/vmsilo" --bind-ro="$T/units:/run/vmsilo-test-units" \
-		-- vmsilo.idle_shutdown=3 >"$T/console" 2>&1 </dev/null &
+		--bind-ro="$T/user-units:/run/vmsilo-test-user-units" \
+		-- vmsilo.idle_shutdown=3 vmsilo.tray=1 >"$T/console" 2>&1 </dev/null &
 	NS=$!; PIDS+=($NS)
 	C=
 	for _ in $(seq 200); do C=$(pgrep -P $NS | head -1) && [ -n "$C" ] && break; sleep 0.05; done
@@ -97,6 +113,34 @@ done
 [ -n "$busy" ] || fail "the launched program is not seen as a vmsilo-app unit"
 grep -q '^vmsilo-app-sleep-[0-9a-f]*\.service$' "$T/apps" || fail "unexpected app units: $(cat "$T/apps")"
 pass "the launched program runs as $(cat "$T/apps") in the user's manager"
+
+# the D-Bus proxy: host role and recorder on a host bus, guest role as the
+# shipped user unit in the guest user's manager
+SOCK=$T/srv/dbus.sock
+start_recorder
+start_host_proxy
+chmod 755 "$T/srv"; chmod 666 "$SOCK"
+as_user() { guest runuser -u user -- env XDG_RUNTIME_DIR=/run/user/1000 "$@"; }
+guest sh -c 'mkdir -p /etc/systemd/user && cp -r /run/vmsilo-test-user-units/. /etc/systemd/user/'
+as_user systemctl --user daemon-reload
+as_user systemctl --user start vmsilo-dbus-proxy.service \
+	|| { as_user journalctl --user -u vmsilo-dbus-proxy -o cat --no-pager | tail; fail "the proxy's user unit did not start"; }
+wait_for_line "$T/host.log" "guest of VM 'testvm' connected"
+pass "the proxy's user unit connects to the host role"
+for name in org.freedesktop.Notifications org.kde.StatusNotifierWatcher; do
+	owned=
+	for _ in $(seq 100); do
+		as_user busctl --user status "$name" >/dev/null 2>&1 && { owned=1; break; }
+		sleep 0.1
+	done
+	[ -n "$owned" ] || fail "$name is not owned on the guest user's bus"
+done
+pass "vmsilo.tray=1 on the command line adds the tray watcher to the notification server"
+as_user busctl --user call -- org.freedesktop.Notifications /org/freedesktop/Notifications \
+	org.freedesktop.Notifications Notify 'susssasa{sv}i' app 0 '' 'From the guest' 'hello' 0 0 -1 \
+	>/dev/null || fail "Notify on the guest bus failed"
+wait_for_line "$T/rec" '"summary": "\[testvm\] From the guest"'
+pass "a notification sent in the guest reaches the host's notification server"
 
 # idle watchdog (timeout 3 s from vmsilo.idle_shutdown=3): no power-off while the program runs
 guest systemctl start vmsilo-idle-watchdog.service || fail "the watchdog did not start"
