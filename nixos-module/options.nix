@@ -214,7 +214,7 @@ in
       internal = true;
       description = ''
         Builds a VM's guest image: called with { name, guestPrograms, guestConfig,
-        copyChannel } and returns { kernel, initrd, rootfs } (paths).
+        copyChannel, rootOverlay } and returns { kernel, initrd, rootfs } (paths).
       '';
       defaultText = literalExpression "makeRootfsNixos";
       default = import ../rootfs/make-rootfs-nixos.nix {

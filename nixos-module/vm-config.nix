@@ -39,6 +39,7 @@ let
       rootfs = cfg.rootfsBuilder {
         inherit name;
         inherit (vm) guestPrograms guestConfig copyChannel;
+        rootOverlay = vm.rootOverlay.type;
       };
       isCH = vm.hypervisor == "cloud-hypervisor";
       hv = if isCH then vm.cloud-hypervisor else vm.crosvm;
@@ -59,7 +60,9 @@ let
         (kv w "Color" vm.color)
         (kv w "Hypervisor" vm.hypervisor)
         (kv w "User" cfg.user)
-        (kv w "KernelParam" vm.kernelParams)
+        # the built image's stage 1 finds the system to boot through init=
+        (kv w "KernelParam" ((lib.optional (vm.rootDisk == null) "init=${rootfs.toplevel}/init")
+          ++ vm.kernelParams))
         (kv w "AutoStart" vm.autoStart)
         (kv w "AutoShutdown" vm.autoShutdown.enable)
         (kv w "AutoShutdownAfter" vm.autoShutdown.after)

@@ -5,22 +5,39 @@ let
   cfg = config.vmsilo.guest;
 in
 {
-  options.vmsilo.guest.package = lib.mkOption {
-    type = lib.types.package;
-    description = "vmsilo package providing the guest programs and units.";
+  options.vmsilo.guest = {
+    package = lib.mkOption {
+      type = lib.types.package;
+      description = "vmsilo package providing the guest programs and units.";
+    };
+    rootOverlay = lib.mkOption {
+      type = lib.types.enum [ "raw" "tmpfs" ];
+      default = "raw";
+      description = ''
+        Where the writable layer over the read-only store lives: "raw" on the
+        scratch disk the host attaches as /dev/vdb (formatted on first use),
+        "tmpfs" in guest RAM (nothing written survives a power-off).
+      '';
+    };
   };
 
   config = {
     boot.loader.grub.enable = false;
+    # systemd in the initrd creates the overlay's upper and work directories
+    # before it mounts /nix/store
+    boot.initrd.systemd.enable = lib.mkDefault true;
     boot.initrd.availableKernelModules = [ "virtio_pci" "virtio_blk" "virtio_console" "erofs" "overlay" ];
     boot.initrd.kernelModules = [ "vmw_vsock_virtio_transport" "virtio_gpu" ];
     boot.kernelParams = [ "console=hvc0" "quiet" ];
 
-    # /dev/vda: the read-only erofs image; /dev/vdb: the raw overlay disk,
-    # or RAM when vmsilo.overlay=tmpfs is on the command line.
+    # /dev/vda: the read-only erofs image. The writable layer: the raw
+    # scratch disk /dev/vdb, or RAM (vmsilo-launch attaches no disk then).
     fileSystems."/nix/.ro-store" = { device = "/dev/vda"; fsType = "erofs"; neededForBoot = true; };
-    fileSystems."/nix/.rw-store" = { device = "/dev/vdb"; fsType = "ext4"; neededForBoot = true;
-      autoFormat = true; options = [ "nofail" ]; };
+    fileSystems."/nix/.rw-store" =
+      if cfg.rootOverlay == "raw" then
+        { device = "/dev/vdb"; fsType = "ext4"; neededForBoot = true; autoFormat = true; }
+      else
+        { device = "tmpfs"; fsType = "tmpfs"; neededForBoot = true; options = [ "mode=0755" ]; };
     fileSystems."/nix/store" = {
       fsType = "overlay";
       device = "overlay";

@@ -1,11 +1,11 @@
 # makeRootfsNixos: the guest image of a VM, built from NixOS.
-#   makeRootfsNixos { name, guestPrograms, guestConfig, copyChannel }
+#   makeRootfsNixos { name, guestPrograms, guestConfig, copyChannel, rootOverlay }
 #     -> { kernel, initrd, rootfs, toplevel }
-# The name only labels the build: VMs with the same programs, configuration
-# and copyChannel get the same image, because everything per-VM reaches the
-# guest on the kernel command line.
+# The name only labels the build: VMs with the same programs, configuration,
+# copyChannel and rootOverlay ("raw" or "tmpfs") get the same image, because
+# everything else per-VM reaches the guest on the kernel command line.
 { pkgs, lib, vmsiloPackage ? pkgs.callPackage ../package.nix { } }:
-{ name ? "guest", guestPrograms ? [ ], guestConfig ? { }, copyChannel ? false }:
+{ name ? "guest", guestPrograms ? [ ], guestConfig ? { }, copyChannel ? false, rootOverlay ? "raw" }:
 let
   nixos = import "${pkgs.path}/nixos/lib/eval-config.nix" {
     system = pkgs.stdenv.hostPlatform.system;
@@ -14,6 +14,7 @@ let
       guestConfig
       {
         vmsilo.guest.package = vmsiloPackage;
+        vmsilo.guest.rootOverlay = rootOverlay;
         environment.systemPackages = guestPrograms;
         nix.nixPath = lib.mkIf copyChannel [ "nixpkgs=${pkgs.path}" ];
       }

@@ -103,3 +103,36 @@ pass "duplicate CIDs and colors warn, naming the VMs"
 { echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms.a.kernelParams = [ "a\nb" ]; }'; } >"$T/nl.nix"
 expect_fail 1 'programs.vmsilo.nixosVms.a KernelParam: value' evaluate "$T/nl.nix"
 pass "a newline inside a value is refused"
+
+# The guest configuration (rootfs/configuration.nix): where the writable
+# layer lives, and that every unit it enables without defining is shipped.
+guest_eval() { # rootOverlay -> $T/guest-<overlay>.json
+	nix-instantiate --eval --strict --json "$S/tests/nix/guest-eval.nix" \
+		--arg libPath "$VMSILO_NIXPKGS_LIB" --argstr rootOverlay "$1" >"$T/guest-$1.json" \
+		|| fail "the guest configuration does not evaluate with rootOverlay = $1"
+}
+guest_eval raw
+guest_eval tmpfs
+rw='d["fileSystems"]["/nix/.rw-store"]'
+[ "$(field "$T/guest-raw.json" "$rw[\"device\"], $rw[\"fsType\"]")" = "/dev/vdb ext4" ] \
+	|| fail "raw overlay: $(field "$T/guest-raw.json" "$rw")"
+[ "$(field "$T/guest-tmpfs.json" "$rw[\"fsType\"]")" = tmpfs ] \
+	|| fail "tmpfs overlay: $(field "$T/guest-tmpfs.json" "$rw")"
+if grep -q /dev/vdb "$T/guest-tmpfs.json"; then fail "the tmpfs guest still expects /dev/vdb"; fi
+[ "$(field "$T/guest-raw.json" 'd["fileSystems"]["/nix/store"]["overlay"]["upperdir"]')" = /nix/.rw-store/store ] \
+	|| fail "the store overlay does not write into /nix/.rw-store"
+[ "$(field "$T/guest-raw.json" 'd["initrdSystemd"]')" = True ] || fail "the guest initrd is not systemd's"
+pass "guest rootOverlay: raw mounts /dev/vdb, tmpfs keeps the upper layer in RAM"
+grep -q -- '^RootDisk=.*-tmpfs.erofs$' "$S/tests/data/nix-all-options/router.vm" \
+	|| fail "the host module does not hand rootOverlay.type to the image builder"
+grep -q '^KernelParam=init=/nix/store/.*/init$' "$S/tests/data/nix-example/banking.vm" \
+	|| fail "the built image's VMs lack init= on the kernel command line"
+pass "the host module builds the image for the VM's overlay type and boots its init="
+for kind in services sockets userServices; do
+	suffix=.service; [ $kind = sockets ] && suffix=.socket
+	for unit in $(field "$T/guest-raw.json" "' '.join(d[\"$kind\"])"); do
+		[ -e "$S/rootfs/units/$unit$suffix" ] || [ -e "$S/rootfs/units/$unit$suffix.in" ] \
+			|| fail "the guest enables $unit$suffix, which the package does not ship"
+	done
+done
+pass "every unit the guest enables is shipped in rootfs/units: $(field "$T/guest-raw.json" "' '.join(d['services'] + d['sockets'] + d['userServices'])")"

@@ -7,10 +7,14 @@ let
   lib = import libPath;
   pkgs = import ./stub-pkgs.nix;
   # Guest images cannot be built without nixpkgs; stable fake paths stand in.
-  fakeRootfs = { name, ... }: {
+  # A RAM overlay needs another image (its fileSystems differ), which the
+  # path of the fake image shows.
+  fakeRootfs = { name, rootOverlay, ... }: {
     kernel = "/nix/store/11111111111111111111111111111111-vmsilo-guest-kernel/bzImage";
     initrd = "/nix/store/22222222222222222222222222222222-vmsilo-guest-initrd/initrd";
-    rootfs = "/nix/store/33333333333333333333333333333333-vmsilo-guest-rootfs.erofs";
+    rootfs = "/nix/store/33333333333333333333333333333333-vmsilo-guest-rootfs"
+      + (if rootOverlay == "tmpfs" then "-tmpfs" else "") + ".erofs";
+    toplevel = "/nix/store/44444444444444444444444444444444-nixos-system-vmsilo-guest";
   };
   evaluated = lib.evalModules {
     specialArgs = { inherit pkgs; };

@@ -13,6 +13,7 @@ let
     firefox = drv "firefox";
     konsole = drv "konsole";
     libreoffice = drv "libreoffice";
+    wayland-proxy-virtwl = drv "wayland-proxy-virtwl";
     writeText = name: _text: drv name;
     runCommand = name: _env: _script: drv name;
     callPackage = _fn: _args: drv "vmsilo";
