@@ -60,8 +60,10 @@ let
         (kv w "Color" vm.color)
         (kv w "Hypervisor" vm.hypervisor)
         (kv w "User" cfg.user)
-        # the built image's stage 1 finds the system to boot through init=
-        (kv w "KernelParam" ((lib.optional (vm.rootDisk == null) "init=${rootfs.toplevel}/init")
+        # the built image's stage 1 finds the system to boot through init=,
+        # and there is no boot loader to add the system's own parameters
+        (kv w "KernelParam" ((lib.optionals (vm.rootDisk == null)
+          ([ "init=${rootfs.toplevel}/init" ] ++ rootfs.kernelParams or [ ]))
           ++ vm.kernelParams))
         (kv w "AutoStart" vm.autoStart)
         (kv w "AutoShutdown" vm.autoShutdown.enable)

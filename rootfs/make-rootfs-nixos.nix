@@ -1,6 +1,6 @@
 # makeRootfsNixos: the guest image of a VM, built from NixOS.
 #   makeRootfsNixos { name, guestPrograms, guestConfig, copyChannel, rootOverlay }
-#     -> { kernel, initrd, rootfs, toplevel }
+#     -> { kernel, initrd, rootfs, toplevel, kernelParams }
 # The name only labels the build: VMs with the same programs, configuration,
 # copyChannel and rootOverlay ("raw" or "tmpfs") get the same image, because
 # everything else per-VM reaches the guest on the kernel command line.
@@ -26,6 +26,9 @@ let
 in
 {
   inherit toplevel;
+  # vmsilo-launch boots the kernel directly, without a boot loader to add
+  # the system's own parameters; the host module passes these on.
+  kernelParams = cfg.boot.kernelParams;
   kernel = "${cfg.boot.kernelPackages.kernel}/${cfg.system.boot.loader.kernelFile}";
   initrd = "${cfg.system.build.initialRamdisk}/${cfg.system.boot.loader.initrdFile}";
   # A read-only erofs holding the store closure; the initrd lays the

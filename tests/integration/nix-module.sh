@@ -127,7 +127,9 @@ grep -q -- '^RootDisk=.*-tmpfs.erofs$' "$S/tests/data/nix-all-options/router.vm"
 	|| fail "the host module does not hand rootOverlay.type to the image builder"
 grep -q '^KernelParam=init=/nix/store/.*/init$' "$S/tests/data/nix-example/banking.vm" \
 	|| fail "the built image's VMs lack init= on the kernel command line"
-pass "the host module builds the image for the VM's overlay type and boots its init="
+grep -qx 'KernelParam=root=fstab' "$S/tests/data/nix-example/banking.vm" \
+	|| fail "the built image's own kernel parameters are not passed on"
+pass "the host module builds the image for the VM's overlay type and boots it with init= and its own parameters"
 for kind in services sockets userServices; do
 	suffix=.service; [ $kind = sockets ] && suffix=.socket
 	for unit in $(field "$T/guest-raw.json" "' '.join(d[\"$kind\"])"); do

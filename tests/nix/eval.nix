@@ -15,6 +15,7 @@ let
     rootfs = "/nix/store/33333333333333333333333333333333-vmsilo-guest-rootfs"
       + (if rootOverlay == "tmpfs" then "-tmpfs" else "") + ".erofs";
     toplevel = "/nix/store/44444444444444444444444444444444-nixos-system-vmsilo-guest";
+    kernelParams = [ "console=hvc0" "root=fstab" ];
   };
   evaluated = lib.evalModules {
     specialArgs = { inherit pkgs; };

@@ -72,8 +72,15 @@ int launch_cmdline(const struct vm_config *vm, const struct net_plan *plan, char
 	size_t len = 0;
 	bool ch = vm->hypervisor == HV_CLOUD_HYPERVISOR;
 
+	bool own_root = false;
+
+	/* a guest that names its root itself (the NixOS image: root=fstab) keeps it */
+	for (size_t i = 0; i < vm->kernel_params.n; i++)
+		if (strncmp(vm->kernel_params.v[i], "root=", 5) == 0)
+			own_root = true;
 	cat(&s, &len, "console=%s", ch ? "ttyS0" : "ttyS0");
-	cat(&s, &len, "root=/dev/vda ro");
+	if (!own_root)
+		cat(&s, &len, "root=/dev/vda ro");
 	cat(&s, &len, "vmsilo.name=%s", vm->name);
 	cat(&s, &len, "systemd.hostname=%s", vm->name);
 	cat(&s, &len, "vmsilo.overlay=%s", vm->overlay_type == OVERLAY_TMPFS ? "tmpfs" : "/dev/vdb");
