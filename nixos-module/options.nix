@@ -214,7 +214,8 @@ in
       internal = true;
       description = ''
         Builds a VM's guest image: called with { name, guestPrograms, guestConfig,
-        copyChannel, rootOverlay } and returns { kernel, initrd, rootfs } (paths).
+        copyChannel, rootOverlay } and returns { kernel, vmlinux, initrd, rootfs,
+        toplevel, kernelParams }.
       '';
       defaultText = literalExpression "makeRootfsNixos";
       default = import ../rootfs/make-rootfs-nixos.nix {

@@ -49,7 +49,10 @@ let
       extraConfig = pkgs.writeText "vmsilo-${name}-ch-extra.json" (builtins.toJSON vm.cloud-hypervisor.extraConfig);
 
       vmSection = section "VM" (concatLists [
-        (kv w "Kernel" (if vm.kernel != null then vm.kernel else rootfs.kernel))
+        # cloud-hypervisor boots the uncompressed ELF kernel (PVH entry);
+        # crosvm takes the bzImage
+        (kv w "Kernel" (if vm.kernel != null then vm.kernel
+          else if isCH then rootfs.vmlinux or rootfs.kernel else rootfs.kernel))
         (kv w "Initramfs" (if vm.initramfs != null then vm.initramfs
           else if vm.kernel != null then null else rootfs.initrd))
         (kv w "RootDisk" (if vm.rootDisk != null then vm.rootDisk.path else rootfs.rootfs))

@@ -1,6 +1,6 @@
 # makeRootfsNixos: the guest image of a VM, built from NixOS.
 #   makeRootfsNixos { name, guestPrograms, guestConfig, copyChannel, rootOverlay }
-#     -> { kernel, initrd, rootfs, toplevel, kernelParams }
+#     -> { kernel, vmlinux, initrd, rootfs, toplevel, kernelParams }
 # The name only labels the build: VMs with the same programs, configuration,
 # copyChannel and rootOverlay ("raw" or "tmpfs") get the same image, because
 # everything else per-VM reaches the guest on the kernel command line.
@@ -30,6 +30,9 @@ in
   # the system's own parameters; the host module passes these on.
   kernelParams = cfg.boot.kernelParams;
   kernel = "${cfg.boot.kernelPackages.kernel}/${cfg.system.boot.loader.kernelFile}";
+  # the uncompressed ELF image, for VMMs that boot through the PVH entry
+  # point (cloud-hypervisor)
+  vmlinux = "${cfg.boot.kernelPackages.kernel.dev}/vmlinux";
   initrd = "${cfg.system.build.initialRamdisk}/${cfg.system.boot.loader.initrdFile}";
   # A read-only erofs holding the store closure; the initrd lays the
   # writable overlay over it.

@@ -138,3 +138,10 @@ for kind in services sockets userServices; do
 	done
 done
 pass "every unit the guest enables is shipped in rootfs/units: $(field "$T/guest-raw.json" "' '.join(d['services'] + d['sockets'] + d['userServices'])")"
+
+# the built kernel in the form each VMM boots
+{ echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms = { c.hypervisor = "crosvm"; h = {}; }; }'; } >"$T/kernels.nix"
+evaluate "$T/kernels.nix" >"$T/kernels.json" || fail "the two-VMM configuration does not evaluate"
+field "$T/kernels.json" 'd["etc"]["c.vm"]' | grep -qx 'Kernel=/nix/store/.*/bzImage' || fail "crosvm does not get the bzImage"
+field "$T/kernels.json" 'd["etc"]["h.vm"]' | grep -qx 'Kernel=/nix/store/.*/vmlinux' || fail "cloud-hypervisor does not get vmlinux"
+pass "the built kernel: vmlinux for cloud-hypervisor, bzImage for crosvm"

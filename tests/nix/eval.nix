@@ -11,6 +11,7 @@ let
   # path of the fake image shows.
   fakeRootfs = { name, rootOverlay, ... }: {
     kernel = "/nix/store/11111111111111111111111111111111-vmsilo-guest-kernel/bzImage";
+    vmlinux = "/nix/store/55555555555555555555555555555555-vmsilo-guest-kernel-dev/vmlinux";
     initrd = "/nix/store/22222222222222222222222222222222-vmsilo-guest-initrd/initrd";
     rootfs = "/nix/store/33333333333333333333333333333333-vmsilo-guest-rootfs"
       + (if rootOverlay == "tmpfs" then "-tmpfs" else "") + ".erofs";
