@@ -18,18 +18,6 @@
 #include "macro.h"
 #include "strutil.h"
 
-static _printf_(4, 5) int why_fail(char *why, size_t whylen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
-
 static bool is_tchar(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -63,18 +51,18 @@ static const char *line_end(const char *p, const char *end, bool *bad)
 static int parse_status_line(const char *p, size_t len, unsigned *status, char *why, size_t whylen)
 {
 	if (len < 12 || (memcmp(p, "HTTP/1.1 ", 9) && memcmp(p, "HTTP/1.0 ", 9)))
-		return why_fail(why, whylen, -EPROTO, "status line does not start with HTTP/1.x");
+		return errfmt(why, whylen, -EPROTO, "status line does not start with HTTP/1.x");
 	for (int i = 9; i < 12; i++)
 		if (p[i] < '0' || p[i] > '9')
-			return why_fail(why, whylen, -EPROTO, "status code is not three digits");
+			return errfmt(why, whylen, -EPROTO, "status code is not three digits");
 	*status = (unsigned)((p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0'));
 	if (*status < 200 || *status > 599)
-		return why_fail(why, whylen, -EPROTO, "unexpected status %u", *status);
+		return errfmt(why, whylen, -EPROTO, "unexpected status %u", *status);
 	if (len > 12 && p[12] != ' ')
-		return why_fail(why, whylen, -EPROTO, "no space after the status code");
+		return errfmt(why, whylen, -EPROTO, "no space after the status code");
 	for (size_t i = 13; i < len; i++)
 		if (!is_field_char(p[i]))
-			return why_fail(why, whylen, -EPROTO, "control character in the reason phrase");
+			return errfmt(why, whylen, -EPROTO, "control character in the reason phrase");
 	return 0;
 }
 
@@ -86,34 +74,34 @@ static int parse_header(const char *p, size_t len, long long *content_length, ch
 	unsigned long long cl = 0;
 
 	if (!colon || colon == p)
-		return why_fail(why, whylen, -EPROTO, "header line without a name");
+		return errfmt(why, whylen, -EPROTO, "header line without a name");
 	name_len = (size_t)(colon - p);
 	for (size_t i = 0; i < name_len; i++)
 		if (!is_tchar(p[i]))
-			return why_fail(why, whylen, -EPROTO, "invalid character in a header name");
+			return errfmt(why, whylen, -EPROTO, "invalid character in a header name");
 	for (v = colon + 1; v < vend && (*v == ' ' || *v == '\t'); v++)
 		;
 	while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t'))
 		vend--;
 	for (const char *q = v; q < vend; q++)
 		if (!is_field_char(*q))
-			return why_fail(why, whylen, -EPROTO, "control character in a header value");
+			return errfmt(why, whylen, -EPROTO, "control character in a header value");
 
 	if (name_len == 17 && !strncasecmp(p, "Transfer-Encoding", 17))
-		return why_fail(why, whylen, -EPROTO, "Transfer-Encoding is not supported");
+		return errfmt(why, whylen, -EPROTO, "Transfer-Encoding is not supported");
 	if (name_len != 14 || strncasecmp(p, "Content-Length", 14))
 		return 0;
 	if (*content_length >= 0)
-		return why_fail(why, whylen, -EPROTO, "more than one Content-Length");
+		return errfmt(why, whylen, -EPROTO, "more than one Content-Length");
 	if (v == vend || vend - v > 10)
-		return why_fail(why, whylen, -EPROTO, "Content-Length is empty or too long");
+		return errfmt(why, whylen, -EPROTO, "Content-Length is empty or too long");
 	for (const char *q = v; q < vend; q++) {
 		if (*q < '0' || *q > '9')
-			return why_fail(why, whylen, -EPROTO, "Content-Length is not a decimal number");
+			return errfmt(why, whylen, -EPROTO, "Content-Length is not a decimal number");
 		cl = cl * 10 + (unsigned)(*q - '0');
 	}
 	if (cl > CH_API_BODY_MAX)
-		return why_fail(why, whylen, -E2BIG, "Content-Length %llu exceeds %u", cl, CH_API_BODY_MAX);
+		return errfmt(why, whylen, -E2BIG, "Content-Length %llu exceeds %u", cl, CH_API_BODY_MAX);
 	*content_length = (long long)cl;
 	return 0;
 }
@@ -130,10 +118,10 @@ int ch_http_parse_response(const char *buf, size_t n, struct ch_http_response *r
 	for (;;) {
 		e = line_end(p, end, &bad);
 		if (bad)
-			return why_fail(why, whylen, -EPROTO, "line not ended by CRLF");
+			return errfmt(why, whylen, -EPROTO, "line not ended by CRLF");
 		if (!e) {
 			if (n >= CH_API_HEADER_MAX)
-				return why_fail(why, whylen, -E2BIG, "headers exceed %u bytes", CH_API_HEADER_MAX);
+				return errfmt(why, whylen, -E2BIG, "headers exceed %u bytes", CH_API_HEADER_MAX);
 			return 0;
 		}
 		if (lines == 0)
@@ -141,13 +129,13 @@ int ch_http_parse_response(const char *buf, size_t n, struct ch_http_response *r
 		else if (e == p)
 			break; /* the blank line */
 		else if (*p == ' ' || *p == '\t')
-			r = why_fail(why, whylen, -EPROTO, "folded header lines are not supported");
+			r = errfmt(why, whylen, -EPROTO, "folded header lines are not supported");
 		else
 			r = parse_header(p, (size_t)(e - p), &content_length, why, whylen);
 		if (r < 0)
 			return r;
 		if (++lines > CH_API_HEADER_LINES_MAX)
-			return why_fail(why, whylen, -E2BIG, "more than %u header lines", CH_API_HEADER_LINES_MAX);
+			return errfmt(why, whylen, -E2BIG, "more than %u header lines", CH_API_HEADER_LINES_MAX);
 		p = e + 2;
 	}
 	resp->header_len = (size_t)(e + 2 - buf);
@@ -155,7 +143,7 @@ int ch_http_parse_response(const char *buf, size_t n, struct ch_http_response *r
 	if (content_length < 0) {
 		/* Only bodiless answers may omit the length; we never read to EOF. */
 		if (resp->status != 204 && resp->status != 304)
-			return why_fail(why, whylen, -EPROTO, "status %u without Content-Length", resp->status);
+			return errfmt(why, whylen, -EPROTO, "status %u without Content-Length", resp->status);
 		content_length = 0;
 	}
 	resp->body_len = (size_t)content_length;
@@ -181,34 +169,34 @@ int ch_parse_vm_info(const char *body, size_t n, struct ch_vm_info *info, char *
 
 	*info = (struct ch_vm_info){ .running = true };
 	if (n > CH_API_BODY_MAX)
-		return why_fail(why, whylen, -EPROTO, "body larger than %u bytes", CH_API_BODY_MAX);
+		return errfmt(why, whylen, -EPROTO, "body larger than %u bytes", CH_API_BODY_MAX);
 	if (memchr(body, '\0', n))
-		return why_fail(why, whylen, -EPROTO, "NUL byte in the JSON body");
+		return errfmt(why, whylen, -EPROTO, "NUL byte in the JSON body");
 	tok = json_tokener_new_ex(CH_API_JSON_DEPTH);
 	if (!tok)
-		return why_fail(why, whylen, -ENOMEM, "out of memory");
+		return errfmt(why, whylen, -ENOMEM, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, body, (int)n);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success || (size_t)json_tokener_get_parse_end(tok) != n) {
-		r = why_fail(why, whylen, -EPROTO, "body is not one complete JSON value (%s)",
+		r = errfmt(why, whylen, -EPROTO, "body is not one complete JSON value (%s)",
 			     json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto out;
 	}
 	r = -EPROTO;
 	if (!json_object_is_type(root, json_type_object)) {
-		why_fail(why, whylen, r, "body is not a JSON object");
+		errfmt(why, whylen, r, "body is not a JSON object");
 		goto out;
 	}
 	config = get_member(root, "config", json_type_object);
 	memory = get_member(config, "memory", json_type_object);
 	if (!memory || json_get_u64(memory, "size", CH_API_MEMORY_MAX, &info->memory) < 0 || info->memory == 0) {
-		why_fail(why, whylen, r, "config.memory.size missing or not in 1..%llu", (unsigned long long)CH_API_MEMORY_MAX);
+		errfmt(why, whylen, r, "config.memory.size missing or not in 1..%llu", (unsigned long long)CH_API_MEMORY_MAX);
 		goto out;
 	}
 	balloon = get_member(config, "balloon", json_type_object);
 	if (balloon) {
 		if (json_get_u64(balloon, "size", info->memory, &info->balloon) < 0) {
-			why_fail(why, whylen, r, "config.balloon.size missing or larger than the memory");
+			errfmt(why, whylen, r, "config.balloon.size missing or larger than the memory");
 			goto out;
 		}
 		info->has_balloon = true;
@@ -220,12 +208,12 @@ int ch_parse_vm_info(const char *body, size_t n, struct ch_vm_info *info, char *
 	case -ENOENT:
 		break;
 	default:
-		why_fail(why, whylen, r, "memory_actual_size is not in 0..config.memory.size");
+		errfmt(why, whylen, r, "memory_actual_size is not in 0..config.memory.size");
 		goto out;
 	}
 	if (json_object_object_get_ex(root, "state", &state)) {
 		if (!json_object_is_type(state, json_type_string)) {
-			why_fail(why, whylen, r, "state is not a string");
+			errfmt(why, whylen, r, "state is not a string");
 			goto out;
 		}
 		info->running = !strcmp(json_object_get_string(state), "Running");
@@ -243,13 +231,13 @@ static int api_connect(const char *path, char *err, size_t errlen)
 	_cleanup_close_ int fd = -1;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return why_fail(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
+		return errfmt(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return why_fail(err, errlen, -errno, "socket: %s", strerror(errno));
+		return errfmt(err, errlen, -errno, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return why_fail(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
+		return errfmt(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
 	return steal_fd(&fd);
 }
 
@@ -269,34 +257,34 @@ static int api_exchange(const char *path, const char *request, size_t request_le
 		return fd;
 	r = write_all(fd, request, request_len, CH_API_TIMEOUT_MS);
 	if (r < 0)
-		return why_fail(err, errlen, r, "sending the request: %s", strerror(-r));
+		return errfmt(err, errlen, r, "sending the request: %s", strerror(-r));
 	buf = malloc(CH_API_RESPONSE_MAX);
 	if (!buf)
-		return why_fail(err, errlen, -ENOMEM, "out of memory");
+		return errfmt(err, errlen, -ENOMEM, "out of memory");
 	for (;;) {
 		ssize_t got;
 		r = fd_wait(fd, POLLIN, deadline);
 		if (r < 0)
-			return why_fail(err, errlen, r, "reading the response: %s",
+			return errfmt(err, errlen, r, "reading the response: %s",
 					r == -ETIMEDOUT ? "no complete answer within the timeout" : strerror(-r));
 		got = read(fd, buf + have, CH_API_RESPONSE_MAX - have);
 		if (got < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (got < 0)
-			return why_fail(err, errlen, -errno, "reading the response: %s", strerror(errno));
+			return errfmt(err, errlen, -errno, "reading the response: %s", strerror(errno));
 		if (got == 0)
-			return why_fail(err, errlen, -EPROTO, "connection closed after %zu bytes, before a complete response", have);
+			return errfmt(err, errlen, -EPROTO, "connection closed after %zu bytes, before a complete response", have);
 		have += (size_t)got;
 		r = ch_http_parse_response(buf, have, resp, why, sizeof(why));
 		if (r < 0)
-			return why_fail(err, errlen, r, "malformed response: %s", why);
+			return errfmt(err, errlen, r, "malformed response: %s", why);
 		if (r > 0) {
 			if ((size_t)r != have)
-				return why_fail(err, errlen, -EPROTO, "malformed response: %zu bytes after the body", have - (size_t)r);
+				return errfmt(err, errlen, -EPROTO, "malformed response: %zu bytes after the body", have - (size_t)r);
 			break;
 		}
 		if (have == CH_API_RESPONSE_MAX)
-			return why_fail(err, errlen, -E2BIG, "response larger than %u bytes", CH_API_RESPONSE_MAX);
+			return errfmt(err, errlen, -E2BIG, "response larger than %u bytes", CH_API_RESPONSE_MAX);
 	}
 	*out = steal_ptr(buf);
 	return 0;
@@ -307,7 +295,7 @@ static int status_error(const struct ch_http_response *resp, const char *buf, ch
 	char text[96];
 
 	str_escape(buf + resp->body_off, MIN(resp->body_len, (size_t)64), text, sizeof(text));
-	return why_fail(err, errlen, -EIO, "HTTP status %u: %s", resp->status, text);
+	return errfmt(err, errlen, -EIO, "HTTP status %u: %s", resp->status, text);
 }
 
 int ch_api_get_info(const char *socket_path, struct ch_vm_info *info, char *err, size_t errlen)
@@ -326,7 +314,7 @@ int ch_api_get_info(const char *socket_path, struct ch_vm_info *info, char *err,
 		return status_error(&resp, untrusted_buf, err, errlen);
 	r = ch_parse_vm_info(untrusted_buf + resp.body_off, resp.body_len, info, why, sizeof(why));
 	if (r < 0)
-		return why_fail(err, errlen, r, "invalid vm.info: %s", why);
+		return errfmt(err, errlen, r, "invalid vm.info: %s", why);
 	return 0;
 }
 
@@ -343,7 +331,7 @@ int ch_api_set_balloon(const char *socket_path, uint64_t bytes, char *err, size_
 			"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
 			blen, body);
 	if (blen < 0 || rlen < 0 || (size_t)rlen >= sizeof(req))
-		return why_fail(err, errlen, -EINVAL, "request too long");
+		return errfmt(err, errlen, -EINVAL, "request too long");
 	r = api_exchange(socket_path, req, (size_t)rlen, &resp, &untrusted_buf, err, errlen);
 	if (r < 0)
 		return r;

@@ -15,18 +15,7 @@
 #include "io.h"
 #include "json-util.h"
 #include "macro.h"
-
-static _printf_(4, 5) int why_fail(char *why, size_t whylen, int r, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
+#include "strutil.h"
 
 /* Parses one complete JSON value; NULL with why filled on failure. */
 static struct json_object *parse_json(const char *s, size_t n, char *why, size_t whylen)
@@ -35,12 +24,12 @@ static struct json_object *parse_json(const char *s, size_t n, char *why, size_t
 	struct json_object *root;
 
 	if (n > CROSVM_MSG_MAX || memchr(s, '\0', n)) {
-		why_fail(why, whylen, -EPROTO, "answer too large or contains NUL");
+		errfmt(why, whylen, -EPROTO, "answer too large or contains NUL");
 		return NULL;
 	}
 	tok = json_tokener_new_ex(CROSVM_JSON_DEPTH);
 	if (!tok) {
-		why_fail(why, whylen, -ENOMEM, "out of memory");
+		errfmt(why, whylen, -ENOMEM, "out of memory");
 		return NULL;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
@@ -50,7 +39,7 @@ static struct json_object *parse_json(const char *s, size_t n, char *why, size_t
 		root = NULL;
 	}
 	if (!root)
-		why_fail(why, whylen, -EPROTO, "answer is not one complete JSON value");
+		errfmt(why, whylen, -EPROTO, "answer is not one complete JSON value");
 	json_tokener_free(tok);
 	return root;
 }
@@ -65,26 +54,26 @@ int crosvm_parse_stats(const char *untrusted, size_t n, struct crosvm_stats *st,
 		return -EPROTO;
 	if (!json_object_is_type(root, json_type_object) || !json_object_object_get_ex(root, "BalloonStats", &bs) ||
 	    !json_object_is_type(bs, json_type_object)) {
-		why_fail(why, whylen, r, "not a BalloonStats answer");
+		errfmt(why, whylen, r, "not a BalloonStats answer");
 		goto out;
 	}
 	if (json_get_u64(bs, "balloon_actual", CROSVM_MEMORY_MAX, &st->balloon_actual) < 0) {
-		why_fail(why, whylen, r, "balloon_actual missing or out of range");
+		errfmt(why, whylen, r, "balloon_actual missing or out of range");
 		goto out;
 	}
 	if (!json_object_object_get_ex(bs, "stats", &stats) || !json_object_is_type(stats, json_type_object)) {
-		why_fail(why, whylen, r, "stats is not an object");
+		errfmt(why, whylen, r, "stats is not an object");
 		goto out;
 	}
 	rt = json_get_u64(stats, "total_memory", CROSVM_MEMORY_MAX, &st->total_memory);
 	ra = json_get_u64(stats, "available_memory", CROSVM_MEMORY_MAX, &st->available_memory);
 	if (rt == -EPROTO || ra == -EPROTO) {
-		why_fail(why, whylen, r, "total_memory or available_memory is not a size");
+		errfmt(why, whylen, r, "total_memory or available_memory is not a size");
 		goto out;
 	}
 	if (rt == 0 && ra == 0) {
 		if (st->total_memory == 0 || st->available_memory > st->total_memory) {
-			why_fail(why, whylen, r, "available_memory %" PRIu64 " exceeds total_memory %" PRIu64,
+			errfmt(why, whylen, r, "available_memory %" PRIu64 " exceeds total_memory %" PRIu64,
 				 st->available_memory, st->total_memory);
 			goto out;
 		}
@@ -108,9 +97,9 @@ int crosvm_parse_ok(const char *untrusted, size_t n, char *why, size_t whylen)
 	if (json_object_is_type(root, json_type_string) && !strcmp(json_object_get_string(root), "Ok"))
 		r = 0;
 	else if (json_object_is_type(root, json_type_object) && json_object_object_get_ex(root, "Err", NULL))
-		r = why_fail(why, whylen, -EIO, "crosvm answered with an error");
+		r = errfmt(why, whylen, -EIO, "crosvm answered with an error");
 	else
-		r = why_fail(why, whylen, -EPROTO, "unexpected answer");
+		r = errfmt(why, whylen, -EPROTO, "unexpected answer");
 	json_object_put(root);
 	return r;
 }
@@ -125,29 +114,29 @@ static ssize_t exchange(const char *path, const char *req, char *buf, char *err,
 	int r;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return why_fail(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
+		return errfmt(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return why_fail(err, errlen, -errno, "socket: %s", strerror(errno));
+		return errfmt(err, errlen, -errno, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return why_fail(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
+		return errfmt(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
 	r = fd_wait(fd, POLLOUT, deadline);
 	if (r < 0 || send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
-		return why_fail(err, errlen, r < 0 ? r : -EIO, "sending the request failed");
+		return errfmt(err, errlen, r < 0 ? r : -EIO, "sending the request failed");
 	for (;;) {
 		r = fd_wait(fd, POLLIN, deadline);
 		if (r < 0)
-			return why_fail(err, errlen, r, "no answer within the timeout");
+			return errfmt(err, errlen, r, "no answer within the timeout");
 		n = recv(fd, buf, CROSVM_MSG_MAX, MSG_TRUNC);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
 		if (n < 0)
-			return why_fail(err, errlen, -errno, "reading the answer: %s", strerror(errno));
+			return errfmt(err, errlen, -errno, "reading the answer: %s", strerror(errno));
 		if (n == 0)
-			return why_fail(err, errlen, -EPROTO, "connection closed without an answer");
+			return errfmt(err, errlen, -EPROTO, "connection closed without an answer");
 		if ((size_t)n > CROSVM_MSG_MAX)
-			return why_fail(err, errlen, -E2BIG, "answer of %zd bytes exceeds %u", n, CROSVM_MSG_MAX);
+			return errfmt(err, errlen, -E2BIG, "answer of %zd bytes exceeds %u", n, CROSVM_MSG_MAX);
 		return n;
 	}
 }
@@ -160,13 +149,13 @@ int crosvm_get_stats(const char *socket_path, struct crosvm_stats *st, char *err
 	int r;
 
 	if (!untrusted_buf)
-		return why_fail(err, errlen, -ENOMEM, "out of memory");
+		return errfmt(err, errlen, -ENOMEM, "out of memory");
 	n = exchange(socket_path, "{\"BalloonCommand\":\"Stats\"}", untrusted_buf, err, errlen);
 	if (n < 0)
 		return (int)n;
 	r = crosvm_parse_stats(untrusted_buf, (size_t)n, st, why, sizeof(why));
 	if (r < 0)
-		return why_fail(err, errlen, r, "invalid balloon stats: %s", why);
+		return errfmt(err, errlen, r, "invalid balloon stats: %s", why);
 	return 0;
 }
 
@@ -178,13 +167,13 @@ int crosvm_set_balloon(const char *socket_path, uint64_t bytes, char *err, size_
 	int r;
 
 	if (!untrusted_buf)
-		return why_fail(err, errlen, -ENOMEM, "out of memory");
+		return errfmt(err, errlen, -ENOMEM, "out of memory");
 	snprintf(req, sizeof(req), "{\"BalloonCommand\":{\"Adjust\":{\"num_bytes\":%" PRIu64 "}}}", bytes);
 	n = exchange(socket_path, req, untrusted_buf, err, errlen);
 	if (n < 0)
 		return (int)n;
 	r = crosvm_parse_ok(untrusted_buf, (size_t)n, why, sizeof(why));
 	if (r < 0)
-		return why_fail(err, errlen, r, "balloon adjust: %s", why);
+		return errfmt(err, errlen, r, "balloon adjust: %s", why);
 	return 0;
 }

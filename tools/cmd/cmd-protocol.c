@@ -8,18 +8,9 @@
 #include <string.h>
 
 #include "macro.h"
+#include "strutil.h"
 
-static int bad(char *why, size_t whylen, const char *fmt, ...) _printf_(3, 4);
-static int bad(char *why, size_t whylen, const char *fmt, ...)
-{
-	if (why && whylen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return -EBADMSG;
-}
+#define bad(why, whylen, ...) errfmt(why, whylen, -EBADMSG, __VA_ARGS__)
 
 static const char *const env_allowed[] = {
 	"LANG", "LANGUAGE", "TZ", "TERM", "COLORTERM", "NO_COLOR",

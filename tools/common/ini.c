@@ -13,21 +13,10 @@
 
 #include "io.h"
 #include "macro.h"
+#include "strutil.h"
 
-static int fail(struct ini_error *err, const char *path, unsigned line, int r, const char *fmt, ...)
-	_printf_(5, 6);
-static int fail(struct ini_error *err, const char *path, unsigned line, int r, const char *fmt, ...)
-{
-	if (err) {
-		int n = line ? snprintf(err->text, sizeof(err->text), "%s:%u: ", path, line)
-			     : snprintf(err->text, sizeof(err->text), "%s: ", path);
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->text + n, sizeof(err->text) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return r;
-}
+#define fail(err, path, line, r, ...) \
+	errfmt_at((err) ? (err)->text : NULL, sizeof((err)->text), path, line, r, __VA_ARGS__)
 
 static char *trim(char *s)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "strutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,4 +36,32 @@ void str_escape(const void *data, size_t n, char *out, size_t outlen)
 		o += tl;
 	}
 	out[o] = '\0';
+}
+
+int errfmt(char *buf, size_t len, int r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (buf && len) {
+		va_start(ap, fmt);
+		vsnprintf(buf, len, fmt, ap);
+		va_end(ap);
+	}
+	return r;
+}
+
+int errfmt_at(char *buf, size_t len, const char *path, unsigned line, int r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!buf || !len)
+		return r;
+	n = line ? snprintf(buf, len, "%s:%u: ", path, line) : snprintf(buf, len, "%s: ", path);
+	if (n < 0 || (size_t)n >= len)
+		return r;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - (size_t)n, fmt, ap);
+	va_end(ap);
+	return r;
 }

@@ -9,23 +9,12 @@
 
 #include "io.h"
 #include "macro.h"
+#include "strutil.h"
 #include "paths.h"
 #include "vmconfig-keys.h"
 
-static int fail(struct vm_error *err, const char *path, unsigned line, const char *fmt, ...)
-	_printf_(4, 5);
-static int fail(struct vm_error *err, const char *path, unsigned line, const char *fmt, ...)
-{
-	if (err) {
-		int n = line ? snprintf(err->text, sizeof(err->text), "%s:%u: ", path, line)
-			     : snprintf(err->text, sizeof(err->text), "%s: ", path);
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->text + n, sizeof(err->text) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+#define fail(err, path, line, ...) \
+	errfmt_at((err) ? (err)->text : NULL, sizeof((err)->text), path, line, -EINVAL, __VA_ARGS__)
 
 const char *hypervisor_name(enum hypervisor h)
 {

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -20,17 +21,9 @@
 #include "paths.h"
 #include "strutil.h"
 
-static int fail(struct vsock_error *err, int r, const char *fmt, ...) _printf_(3, 4);
-static int fail(struct vsock_error *err, int r, const char *fmt, ...)
-{
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->text, sizeof(err->text), fmt, ap);
-		va_end(ap);
-	}
-	return r < 0 ? r : -r;
-}
+/* r is an errno value of either sign; the result is negative */
+#define fail(err, r, ...) \
+	errfmt((err) ? (err)->text : NULL, sizeof((err)->text), -abs(r), __VA_ARGS__)
 
 int vsock_parse_cid(const char *s, size_t n, uint32_t *cid)
 {
