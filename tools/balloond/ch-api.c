@@ -227,18 +227,11 @@ out:
 
 static int api_connect(const char *path, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	_cleanup_close_ int fd = -1;
+	int fd = unix_connect_type(path, SOCK_STREAM | SOCK_NONBLOCK);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return errfmt(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return errfmt(err, errlen, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return errfmt(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
-	return steal_fd(&fd);
+		return errfmt(err, errlen, fd, "connecting to %s: %s", path, strerror(-fd));
+	return fd;
 }
 
 /* One request/response exchange. On success *out holds the response and resp describes it. */

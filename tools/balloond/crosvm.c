@@ -107,20 +107,14 @@ int crosvm_parse_ok(const char *untrusted, size_t n, char *why, size_t whylen)
 /* Sends one request packet and receives one answer packet into buf (CROSVM_MSG_MAX). */
 static ssize_t exchange(const char *path, const char *req, char *buf, char *err, size_t errlen)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	_cleanup_close_ int fd = -1;
 	int64_t deadline = deadline_after_ms(CROSVM_TIMEOUT_MS);
 	ssize_t n;
 	int r;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return errfmt(err, errlen, -ENAMETOOLONG, "socket path too long: %s", path);
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = unix_connect_type(path, SOCK_SEQPACKET | SOCK_NONBLOCK);
 	if (fd < 0)
-		return errfmt(err, errlen, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return errfmt(err, errlen, -errno, "connecting to %s: %s", path, strerror(errno));
+		return errfmt(err, errlen, fd, "connecting to %s: %s", path, strerror(-fd));
 	r = fd_wait(fd, POLLOUT, deadline);
 	if (r < 0 || send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
 		return errfmt(err, errlen, r < 0 ? r : -EIO, "sending the request failed");

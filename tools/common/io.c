@@ -126,12 +126,17 @@ static int unix_address(const char *path, struct sockaddr_un *sa)
 
 int unix_connect(const char *path)
 {
+	return unix_connect_type(path, SOCK_STREAM);
+}
+
+int unix_connect_type(const char *path, int type)
+{
 	struct sockaddr_un sa;
 	int fd, r = unix_address(path, &sa);
 
 	if (r < 0)
 		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {

@@ -34,6 +34,8 @@ int write_all(int fd, const void *buf, size_t n, int timeout_ms);
 
 /* Connects a stream socket to a unix socket path: the fd, or -errno (-ENAMETOOLONG). */
 int unix_connect(const char *path);
+/* The same for another socket type, e.g. SOCK_SEQPACKET | SOCK_NONBLOCK. */
+int unix_connect_type(const char *path, int type);
 /* Listens on a unix socket path, replacing a stale socket file: the fd, or -errno. */
 int unix_listen(const char *path, int backlog);
 
