@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame.h"
 #include "macro.h"
 #include "strutil.h"
 
@@ -349,4 +350,11 @@ void cmd_parse_text(const uint8_t *p, size_t len, size_t skip, char *buf, size_t
 int cmd_exit_status(enum cmd_exit_kind kind, uint32_t value)
 {
 	return kind == CMD_EXIT_SIGNAL ? 128 + (int)value : (int)value;
+}
+
+int cmd_send_error(int fd, enum cmd_error_code code, const char *text)
+{
+	uint8_t buf[2 + CMD_MESSAGE_MAX];
+
+	return frame_write(fd, buf, cmd_build_error(buf, code, text), CMD_FRAME_MAX, 5000);
 }

@@ -109,6 +109,8 @@ int cmd_frame_check(const uint8_t *untrusted, size_t len, enum cmd_direction dir
 size_t cmd_build_exit(uint8_t out[6], enum cmd_exit_kind kind, uint32_t value);
 /* ERROR: code byte + text (cut to CMD_MESSAGE_MAX). out must hold 2 + CMD_MESSAGE_MAX. */
 size_t cmd_build_error(uint8_t *out, enum cmd_error_code code, const char *text);
+/* Builds an ERROR frame and writes it to fd (5 s at most); 0 or -errno. */
+int cmd_send_error(int fd, enum cmd_error_code code, const char *text);
 /* STARTED: text (e.g. the unit name). out must hold 1 + CMD_MESSAGE_MAX. */
 size_t cmd_build_started(uint8_t *out, const char *text);
 

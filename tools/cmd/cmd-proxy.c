@@ -51,13 +51,6 @@ static void usage(FILE *f)
 		CMD_GUEST_PORT);
 }
 
-static void send_error(int fd, enum cmd_error_code code, const char *text)
-{
-	uint8_t buf[2 + CMD_MESSAGE_MAX];
-	size_t n = cmd_build_error(buf, code, text);
-	frame_write(fd, buf, n, CMD_FRAME_MAX, 5000);
-}
-
 static int client_fd(void)
 {
 	int n = listen_fds();
@@ -98,7 +91,7 @@ static int relay(int cfd, int gfd, const char *vm)
 				if (cmd_frame_check(untrusted, guest.in.len, CMD_FROM_GUEST, why, sizeof(why)) < 0) {
 					log_error("VM '%s' sent a malformed frame: %s; ending the call", vm, why);
 					cmd_conn_drain(&client, PROXY_FINAL_DRAIN_MS);
-					send_error(cfd, CMD_ERR_PROTOCOL, "the guest broke the command protocol; see journalctl for vmsilo-cmd-proxy");
+					cmd_send_error(cfd, CMD_ERR_PROTOCOL, "the guest broke the command protocol; see journalctl for vmsilo-cmd-proxy");
 					ret = -EBADMSG;
 					break;
 				}
@@ -114,7 +107,7 @@ static int relay(int cfd, int gfd, const char *vm)
 				else
 					log_error_errno(r, "reading from VM '%s'", vm);
 				cmd_conn_drain(&client, PROXY_FINAL_DRAIN_MS);
-				send_error(cfd, CMD_ERR_PROTOCOL, r == -EMSGSIZE ? "the guest sent an oversized frame" : "the connection to the guest broke");
+				cmd_send_error(cfd, CMD_ERR_PROTOCOL, r == -EMSGSIZE ? "the guest sent an oversized frame" : "the connection to the guest broke");
 				ret = r;
 				break;
 			} else if (r == FRAME_EOF) {
@@ -188,10 +181,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		cli_usage_error(SYNOPSIS, "expected exactly one VM name");
-	if (vm_name_invalid_reason(argv[optind]))
-		cli_usage_error(SYNOPSIS, "invalid VM name '%s': %s", argv[optind],
-				vm_name_invalid_reason(argv[optind]));
-	snprintf(addr.vm, sizeof(addr.vm), "%s", argv[optind]);
+	snprintf(addr.vm, sizeof(addr.vm), "%s", cli_vm_name(SYNOPSIS, argv[optind]));
 	signal(SIGPIPE, SIG_IGN);
 	cfd = client_fd();
 
@@ -203,7 +193,7 @@ int main(int argc, char **argv)
 	if (cmd_request_decode(untrusted_req, req_len, &req, why, sizeof(why)) < 0) {
 		log_error("refusing a malformed request: %s", why);
 		snprintf(msg, sizeof(msg), "malformed request: %s", why);
-		send_error(cfd, CMD_ERR_BAD_REQUEST, msg);
+		cmd_send_error(cfd, CMD_ERR_BAD_REQUEST, msg);
 		free(untrusted_req);
 		return 1;
 	}
@@ -217,7 +207,7 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg),
 			 "VM '%s' did not accept commands within %d s (%s); check: journalctl -u vmsilo-%s-vm.service",
 			 addr.vm, boot_ms / 1000, verr.text, addr.vm);
-		send_error(cfd, CMD_ERR_VM_UNREACHABLE, msg);
+		cmd_send_error(cfd, CMD_ERR_VM_UNREACHABLE, msg);
 		free(untrusted_req);
 		return 1;
 	}
@@ -225,7 +215,7 @@ int main(int argc, char **argv)
 	free(untrusted_req);
 	if (r < 0) {
 		log_error_errno(r, "forwarding the request to VM '%s'", addr.vm);
-		send_error(cfd, CMD_ERR_VM_UNREACHABLE, "the guest closed the connection before taking the request");
+		cmd_send_error(cfd, CMD_ERR_VM_UNREACHABLE, "the guest closed the connection before taking the request");
 		return 1;
 	}
 	r = relay(cfd, gfd, addr.vm);

@@ -58,12 +58,6 @@ static void usage(FILE *f)
 		CMD_GUEST_PORT);
 }
 
-static void send_error_now(int fd, enum cmd_error_code code, const char *text)
-{
-	uint8_t buf[2 + CMD_MESSAGE_MAX];
-	frame_write(fd, buf, cmd_build_error(buf, code, text), CMD_FRAME_MAX, 5000);
-}
-
 static void send_started_now(int fd, const char *text)
 {
 	uint8_t buf[1 + CMD_MESSAGE_MAX];
@@ -84,7 +78,7 @@ static int launch_direct(int fd, const struct cmd_request *req, char **argv)
 
 	if (spawn_program(req, argv, &io, true, &pid, msg, sizeof(msg)) < 0) {
 		log_error("%s", msg);
-		send_error_now(fd, CMD_ERR_EXEC, msg);
+		cmd_send_error(fd, CMD_ERR_EXEC, msg);
 		return 1;
 	}
 	log_info("started '%s'", argv[0]);
@@ -102,7 +96,7 @@ static int launch_unit(int fd, const struct cmd_request *req)
 	ssize_t n;
 
 	if (!argv || pipe2(p, O_CLOEXEC) < 0) {
-		send_error_now(fd, CMD_ERR_INTERNAL, "out of resources");
+		cmd_send_error(fd, CMD_ERR_INTERNAL, "out of resources");
 		return 1;
 	}
 	struct spawn_io io = { null, p[1], p[1] };
@@ -110,7 +104,7 @@ static int launch_unit(int fd, const struct cmd_request *req)
 		close(p[0]);
 		close(p[1]);
 		log_error("%s", msg);
-		send_error_now(fd, CMD_ERR_INTERNAL, msg);
+		cmd_send_error(fd, CMD_ERR_INTERNAL, msg);
 		return 1;
 	}
 	close(p[1]);
@@ -125,7 +119,7 @@ static int launch_unit(int fd, const struct cmd_request *req)
 		snprintf(msg, sizeof(msg), "cannot start '%s': %s", req->argv[0].data,
 			 *out ? out : "systemd-run failed");
 		log_error("%s", msg);
-		send_error_now(fd, CMD_ERR_EXEC, msg);
+		cmd_send_error(fd, CMD_ERR_EXEC, msg);
 		return 1;
 	}
 	log_info("started '%s' as %s.service", req->argv[0].data, unit);
@@ -265,7 +259,7 @@ static int run_pass_io(int fd, const struct cmd_request *req, char **argv)
 	char msg[CMD_MESSAGE_MAX];
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		send_error_now(fd, CMD_ERR_INTERNAL, "cannot create pipes");
+		cmd_send_error(fd, CMD_ERR_INTERNAL, "cannot create pipes");
 		return 1;
 	}
 	struct spawn_io io = { in[0], out[1], err[1] };
@@ -275,7 +269,7 @@ static int run_pass_io(int fd, const struct cmd_request *req, char **argv)
 	close(err[1]);
 	if (r < 0) {
 		log_error("%s", msg);
-		send_error_now(fd, CMD_ERR_EXEC, msg);
+		cmd_send_error(fd, CMD_ERR_EXEC, msg);
 		return 1;
 	}
 	log_info("running '%s' (pid %d) with its input and output passed", argv[0], (int)s.pid);
@@ -346,7 +340,7 @@ int main(int argc, char **argv)
 		free(untrusted);
 		log_error("refusing a malformed request: %s", why);
 		snprintf(msg, sizeof(msg), "malformed request: %s", why);
-		send_error_now(fd, CMD_ERR_BAD_REQUEST, msg);
+		cmd_send_error(fd, CMD_ERR_BAD_REQUEST, msg);
 		return 1;
 	}
 	free(untrusted);

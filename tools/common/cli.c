@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "log.h"
+#include "paths.h"
 #include "vmsilo-config.h"
 
 void cli_usage_error(const char *synopsis, const char *fmt, ...)
@@ -40,4 +41,13 @@ void cli_common_option(int c, const char *synopsis, void (*usage)(FILE *))
 	default:
 		cli_usage_error(synopsis, "unknown option");
 	}
+}
+
+const char *cli_vm_name(const char *synopsis, const char *name)
+{
+	const char *why = vm_name_invalid_reason(name);
+
+	if (why)
+		cli_usage_error(synopsis, "invalid VM name '%s': %s", name, why);
+	return name;
 }

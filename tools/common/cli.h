@@ -26,3 +26,6 @@ void cli_common_option(int c, const char *synopsis, void (*usage)(FILE *));
 
 /* Prints "<prog>: <message>" and "Usage: <synopsis>" to stderr and exits 2. */
 _noreturn_ void cli_usage_error(const char *synopsis, const char *fmt, ...) _printf_(2, 3);
+
+/* Returns name when it is a valid VM name; otherwise a usage error (exit 2) saying why. */
+const char *cli_vm_name(const char *synopsis, const char *name);

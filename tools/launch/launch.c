@@ -247,9 +247,7 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		cli_usage_error(SYNOPSIS, "expected exactly one VM name");
-	if (vm_name_invalid_reason(argv[optind]))
-		cli_usage_error(SYNOPSIS, "invalid VM name '%s': %s", argv[optind],
-				vm_name_invalid_reason(argv[optind]));
+	cli_vm_name(SYNOPSIS, argv[optind]);
 	if (vm_config_path(path, sizeof(path), argv[optind]) < 0 ||
 	    vm_runtime_path(dir, sizeof(dir), argv[optind], NULL) < 0)
 		return log_error("paths for VM '%s' are too long", argv[optind]), 1;

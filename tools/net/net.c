@@ -331,8 +331,7 @@ int main(int argc, char **argv)
 		cli_usage_error(SYNOPSIS, "unknown command '%s'", verb);
 	if (argc - optind != 1)
 		cli_usage_error(SYNOPSIS, "%s needs exactly one VM name", verb);
-	if (vm_name_invalid_reason(argv[optind]))
-		cli_usage_error(SYNOPSIS, "invalid VM name '%s': %s", argv[optind], vm_name_invalid_reason(argv[optind]));
+	cli_vm_name(SYNOPSIS, argv[optind]);
 	if (geteuid() != 0) {
 		log_error("%s needs root (vmsilo-%s-prep.service runs it)", verb, argv[optind]);
 		return 1;

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct vsock_addr addr = { .kind = VSOCK_AUTO };
-	const char *listen_path = NULL, *why;
+	const char *listen_path = NULL;
 	int timeout_ms = 0, c, n, lfd, r, accepting = 0;
 	socklen_t len = sizeof(accepting);
 	uint32_t port;
@@ -163,12 +163,7 @@ int main(int argc, char **argv)
 		listen_path = argv[optind++];
 	else if (n != 2)
 		cli_usage_error(SYNOPSIS, "expected [<listen-path>] <vm> <port>");
-	why = vm_name_invalid_reason(argv[optind]);
-	if (why) {
-		fprintf(stderr, "vsock-proxy: invalid VM name '%s': %s\n", argv[optind], why);
-		return 2;
-	}
-	snprintf(addr.vm, sizeof(addr.vm), "%s", argv[optind]);
+	snprintf(addr.vm, sizeof(addr.vm), "%s", cli_vm_name(SYNOPSIS, argv[optind]));
 	if (parse_u32(argv[optind + 1], &port) < 0)
 		cli_usage_error(SYNOPSIS, "invalid port '%s'", argv[optind + 1]);
 
