@@ -59,6 +59,26 @@ read -r VM2_IP HOST2_IP TAP2 < <(guest vm2 $V2)
 ip netns exec $V1 ping -c 1 -W 5 198.51.100.2 >"$T/ping" || { cat "$T/ping"; fail "vm1 cannot ping outside"; }
 pass "vm1 pings outside through the host"
 
+# anti-spoofing: a packet from vm1 with a source other than its own address
+# is dropped on the host, where without the rule it would be forwarded as is
+ip -n $V1 addr add 203.0.113.77/32 dev eth0
+ip netns exec $O nft -f - <<'NFT' || fail "cannot set up the counters in outside"
+table ip spoofcheck {
+	chain in {
+		type filter hook input priority 0;
+		ip saddr 203.0.113.77 counter
+		ip saddr 198.51.100.1 counter
+	}
+}
+NFT
+ip netns exec $V1 ping -c 2 -W 1 -I 203.0.113.77 198.51.100.2 >/dev/null 2>&1 && fail "a spoofed ping was answered"
+ip netns exec $V1 ping -c 1 -W 5 198.51.100.2 >/dev/null || fail "vm1 cannot ping outside after the spoof attempt"
+counters=$(ip netns exec $O nft list chain ip spoofcheck in)
+echo "$counters" | grep -q 'ip saddr 203.0.113.77 counter packets 0 ' || { echo "$counters"; fail "spoofed packets reached outside"; }
+echo "$counters" | grep -q 'ip saddr 198.51.100.1 counter packets [1-9]' || { echo "$counters"; fail "the control ping did not reach outside"; }
+ip -n $V1 addr del 203.0.113.77/32 dev eth0
+pass "packets from vm1 with a forged source address are dropped on the host"
+
 bg ip netns exec $O socat TCP-LISTEN:8080,reuseaddr,fork SYSTEM:'echo seen-from \$SOCAT_PEERADDR'
 bg inh socat TCP-LISTEN:9090,reuseaddr,fork SYSTEM:'echo host-service'
 bg ip netns exec $V2 socat TCP-LISTEN:7070,reuseaddr,fork SYSTEM:'echo vm2-service'
@@ -113,9 +133,10 @@ ip netns exec $R "$NET" guest-router --cmdline "$T/cmdline" || fail "guest-route
 ip netns exec $R "$NET" guest-router --cmdline "$T/cmdline" || fail "guest-router failed the second time"
 ip netns exec $R nft list table inet vmsilo-router >"$T/router.nft"
 for want in 'ct state established,related accept' 'oifname "c1" drop' 'oifname "c2" drop' \
+	'iifname "c1" udp dport 53 accept' 'iifname "c2" tcp dport 53 accept' 'iifname "c1" drop' \
 	'iifname "c1" oifname != "lo" masquerade' 'iifname "c2" oifname != "lo" masquerade'; do
 	grep -qF "$want" "$T/router.nft" || { cat "$T/router.nft"; fail "router rules lack: $want"; }
 done
 [ "$(grep -c masquerade "$T/router.nft")" = 2 ] || fail "router rules were duplicated by the second run"
 [ "$(ip netns exec $R cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || fail "the router does not forward"
-pass "guest-router installs NAT and client isolation, idempotently"
+pass "guest-router installs NAT, client isolation and DNS-only input, idempotently"

@@ -141,10 +141,11 @@ static void test_rules(void **state)
 	assert_non_null(b);
 	assert_int_equal(nft_add_table(b, NFT_TABLE), 0);
 	assert_int_equal(nft_add_host_link(b, "vsh-12345678", 0x0ac80504), 0);
-	/* table + 3 chains + 7 rules */
-	assert_int_equal(nft_batch_messages(b), 11);
+	/* table + 3 chains + 8 rules */
+	assert_int_equal(nft_batch_messages(b), 12);
 	t = nft_batch_rules_text(b);
-	/* in the forward chain: established both ways, drop new towards the VM, accept out of it */
+	/* in the forward chain: established both ways, drop new towards the VM,
+	 * accept out of it from the guest's address only */
 	assert_non_null(strstr(t, "fwd-vsh-12345678"));
 	assert_non_null(strstr(t, "in-vsh-12345678"));
 	assert_non_null(strstr(t, "nat-vsh-12345678"));
@@ -154,11 +155,13 @@ static void test_rules(void **state)
 	/* the /31: 10.200.5.4 and mask 255.255.255.254, in network order */
 	assert_non_null(strstr(t, "0x0405c80a"));
 	assert_non_null(strstr(t, "0xfeffffff"));
-	/* exactly two drops (new towards the VM, new into the host) */
+	/* the guest's own address, unmasked: 10.200.5.4/32 */
+	assert_non_null(strstr(t, "[ payload load 4b @ network header + 12 => reg 1 ]\n  [ cmp eq reg 1 0x0405c80a ]"));
+	/* exactly three drops (new towards the VM, other sources out of it, new into the host) */
 	size_t drops = 0;
 	for (const char *p = t; (p = strstr(p, "drop")); p++)
 		drops++;
-	assert_int_equal(drops, 2);
+	assert_int_equal(drops, 3);
 	nft_batch_free(b);
 
 	b = nft_batch_new();
@@ -166,7 +169,10 @@ static void test_rules(void **state)
 	assert_int_equal(nft_add_guest_router(b, clients, 2), 0);
 	t = nft_batch_rules_text(b);
 	assert_non_null(strstr(t, NFT_ROUTER_TABLE));
-	assert_int_equal(nft_batch_messages(b), 1 + 2 + 1 + 2 * 2);
+	/* table, 3 chains, the established rule; per client: 4 input, 1 forward, 1 nat */
+	assert_int_equal(nft_batch_messages(b), 1 + 3 + 1 + 2 * 6);
+	/* udp and tcp port 53 */
+	assert_non_null(strstr(t, "[ cmp eq reg 1 0x00003500 ]"));
 	nft_batch_free(b);
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -180,73 +181,93 @@ static void expr(struct nftnl_rule *r, struct nftnl_expr *e)
 	nftnl_rule_add_expr(r, e);
 }
 
-static void match_ifname(struct nftnl_rule *r, enum nft_meta_keys key, const char *name, bool equal)
+/* load into register 1: meta KEY */
+static void load_meta(struct nftnl_rule *r, enum nft_meta_keys key)
 {
-	char padded[IFNAMSIZ] = { 0 };
-	struct nftnl_expr *m = nftnl_expr_alloc("meta"), *c = nftnl_expr_alloc("cmp");
-
-	snprintf(padded, sizeof(padded), "%s", name);
+	struct nftnl_expr *m = nftnl_expr_alloc("meta");
 	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
 	expr(r, m);
+}
+
+/* load into register 1: LEN bytes at OFFSET of the BASE header */
+static void load_payload(struct nftnl_rule *r, enum nft_payload_bases base, uint32_t offset, uint32_t len)
+{
+	struct nftnl_expr *p = nftnl_expr_alloc("payload");
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_LEN, len);
+	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	expr(r, p);
+}
+
+/* register 1 &= mask (len bytes) */
+static void mask_reg(struct nftnl_rule *r, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *bw = nftnl_expr_alloc("bitwise");
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, zero, len);
+	expr(r, bw);
+}
+
+/* register 1 OP data, else the rule does not match */
+static void cmp_reg(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *c = nftnl_expr_alloc("cmp");
 	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, equal ? NFT_CMP_EQ : NFT_CMP_NEQ);
-	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, padded, sizeof(padded));
+	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, data, len);
 	expr(r, c);
+}
+
+static void match_ifname(struct nftnl_rule *r, enum nft_meta_keys key, const char *name, bool equal)
+{
+	char padded[IFNAMSIZ] = { 0 };
+
+	snprintf(padded, sizeof(padded), "%s", name);
+	load_meta(r, key);
+	cmp_reg(r, equal ? NFT_CMP_EQ : NFT_CMP_NEQ, padded, sizeof(padded));
 }
 
 static void match_ct_established(struct nftnl_rule *r)
 {
 	uint32_t mask = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED), zero = 0;
-	struct nftnl_expr *ct = nftnl_expr_alloc("ct"), *bw = nftnl_expr_alloc("bitwise"),
-			  *c = nftnl_expr_alloc("cmp");
+	struct nftnl_expr *ct = nftnl_expr_alloc("ct");
 
 	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
 	nftnl_expr_set_u32(ct, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	expr(r, ct);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, sizeof(uint32_t));
-	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
-	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
-	expr(r, bw);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
-	nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, &zero, sizeof(zero));
-	expr(r, c);
+	mask_reg(r, &mask, sizeof(mask));
+	cmp_reg(r, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
 /* meta nfproto ipv4; ip saddr & mask == subnet */
 static void match_ipv4_source(struct nftnl_rule *r, uint32_t subnet, unsigned prefix)
 {
 	uint8_t proto = NFPROTO_IPV4;
-	uint32_t net = htonl(subnet), mask = htonl(prefix ? ~0u << (32 - prefix) : 0), zero = 0;
-	struct nftnl_expr *m = nftnl_expr_alloc("meta"), *c1 = nftnl_expr_alloc("cmp"),
-			  *p = nftnl_expr_alloc("payload"), *bw = nftnl_expr_alloc("bitwise"),
-			  *c2 = nftnl_expr_alloc("cmp");
+	uint32_t net = htonl(subnet), mask = htonl(prefix ? ~0u << (32 - prefix) : 0);
 
-	nftnl_expr_set_u32(m, NFTNL_EXPR_META_KEY, NFT_META_NFPROTO);
-	nftnl_expr_set_u32(m, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	expr(r, m);
-	nftnl_expr_set_u32(c1, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c1, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(c1, NFTNL_EXPR_CMP_DATA, &proto, sizeof(proto));
-	expr(r, c1);
-	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
-	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_OFFSET, 12); /* IPv4 source address */
-	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_LEN, 4);
-	nftnl_expr_set_u32(p, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	expr(r, p);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(bw, NFTNL_EXPR_BITWISE_LEN, 4);
-	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_MASK, &mask, sizeof(mask));
-	nftnl_expr_set(bw, NFTNL_EXPR_BITWISE_XOR, &zero, sizeof(zero));
-	expr(r, bw);
-	nftnl_expr_set_u32(c2, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(c2, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-	nftnl_expr_set(c2, NFTNL_EXPR_CMP_DATA, &net, sizeof(net));
-	expr(r, c2);
+	load_meta(r, NFT_META_NFPROTO);
+	cmp_reg(r, NFT_CMP_EQ, &proto, sizeof(proto));
+	load_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4); /* IPv4 source address */
+	if (prefix < 32)
+		mask_reg(r, &mask, sizeof(mask));
+	cmp_reg(r, NFT_CMP_EQ, &net, sizeof(net));
+}
+
+/* meta l4proto PROTO; th dport PORT */
+static void match_dport(struct nftnl_rule *r, uint8_t proto, uint16_t port)
+{
+	uint16_t be = htons(port);
+
+	load_meta(r, NFT_META_L4PROTO);
+	cmp_reg(r, NFT_CMP_EQ, &proto, sizeof(proto));
+	load_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
+	cmp_reg(r, NFT_CMP_EQ, &be, sizeof(be));
 }
 
 static void verdict(struct nftnl_rule *r, int v)
@@ -310,11 +331,20 @@ int nft_add_host_link(struct nft_batch *b, const char *tap, uint32_t subnet)
 	add_chain(b, NFT_TABLE, in, "filter", NF_INET_LOCAL_IN, 0);
 	add_chain(b, NFT_TABLE, nat, "nat", NF_INET_POST_ROUTING, 100);
 
-	/* forward: replies both ways, nothing new towards the VM, anything out of it */
+	/* forward: replies both ways, nothing new towards the VM; out of it only
+	 * IPv4 from the guest's own address (no spoofed sources, no IPv6, which
+	 * the masquerade would not cover), everything else dropped */
 	iface_rule(b, NFT_TABLE, fwd, NFT_META_IIFNAME, tap, true, NF_ACCEPT);
 	iface_rule(b, NFT_TABLE, fwd, NFT_META_OIFNAME, tap, true, NF_ACCEPT);
 	iface_rule(b, NFT_TABLE, fwd, NFT_META_OIFNAME, tap, false, NF_DROP);
-	iface_rule(b, NFT_TABLE, fwd, NFT_META_IIFNAME, tap, false, NF_ACCEPT);
+	r = rule_new(NFT_TABLE, fwd);
+	if (!r)
+		return b->error = -ENOMEM;
+	match_ifname(r, NFT_META_IIFNAME, tap, true);
+	match_ipv4_source(r, subnet, 32); /* the guest has the even address of its /31 */
+	verdict(r, NF_ACCEPT);
+	rule_add(b, r);
+	iface_rule(b, NFT_TABLE, fwd, NFT_META_IIFNAME, tap, false, NF_DROP);
 
 	/* input: the VM may answer the host, never open a connection to it */
 	iface_rule(b, NFT_TABLE, in, NFT_META_IIFNAME, tap, true, NF_ACCEPT);
@@ -346,6 +376,7 @@ int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t
 	struct nftnl_rule *r;
 
 	nft_add_table(b, NFT_ROUTER_TABLE);
+	add_chain(b, NFT_ROUTER_TABLE, "input", "filter", NF_INET_LOCAL_IN, 0);
 	add_chain(b, NFT_ROUTER_TABLE, "forward", "filter", NF_INET_FORWARD, 0);
 	add_chain(b, NFT_ROUTER_TABLE, "postrouting", "nat", NF_INET_POST_ROUTING, 100);
 	r = rule_new(NFT_ROUTER_TABLE, "forward");
@@ -355,6 +386,19 @@ int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t
 	}
 	rule_add(b, r);
 	for (size_t i = 0; i < n; i++) {
+		/* a client may use the router's name service and nothing else on it */
+		static const uint8_t l4[] = { IPPROTO_UDP, IPPROTO_TCP };
+		iface_rule(b, NFT_ROUTER_TABLE, "input", NFT_META_IIFNAME, clients[i], true, NF_ACCEPT);
+		for (size_t k = 0; k < ARRAY_SIZE(l4); k++) {
+			r = rule_new(NFT_ROUTER_TABLE, "input");
+			if (!r)
+				return b->error = -ENOMEM;
+			match_ifname(r, NFT_META_IIFNAME, clients[i], true);
+			match_dport(r, l4[k], 53);
+			verdict(r, NF_ACCEPT);
+			rule_add(b, r);
+		}
+		iface_rule(b, NFT_ROUTER_TABLE, "input", NFT_META_IIFNAME, clients[i], false, NF_DROP);
 		/* nothing new into a client: not from outside, not from another client */
 		iface_rule(b, NFT_ROUTER_TABLE, "forward", NFT_META_OIFNAME, clients[i], false, NF_DROP);
 		/* a client's traffic leaves with the router's address */
