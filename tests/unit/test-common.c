@@ -462,7 +462,8 @@ static void test_kcmdline(void **state)
 	static const char nul[] = "/sbin/init\0vmsilo.idle_shutdown=3\0vmsilo.tray\0";
 	int fd;
 
-	assert_int_equal(kcmdline_set(&k, "quiet vmsilo.client=c1 vmsilo.client=c2\tvmsilo.tray=no x=1", 60), 0);
+	static const char text[] = "quiet vmsilo.client=c1 vmsilo.client=c2\tvmsilo.tray=no x=1";
+	assert_int_equal(kcmdline_set(&k, text, strlen(text)), 0);
 	assert_string_equal(kcmdline_next(&k, "vmsilo.client", &cur), "c1");
 	assert_string_equal(kcmdline_next(&k, "vmsilo.client", &cur), "c2");
 	assert_null(kcmdline_next(&k, "vmsilo.client", &cur));
@@ -475,7 +476,7 @@ static void test_kcmdline(void **state)
 	assert_false(kcmdline_has(&k, "x="));
 	assert_string_equal(kcmdline_get(&k, "x"), "1");
 
-	assert_int_equal(kcmdline_set(&k, "a=1 a=2 b=maybe", 15), 0);
+	assert_int_equal(kcmdline_set(&k, "a=1 a=2 b=maybe", strlen("a=1 a=2 b=maybe")), 0);
 	assert_string_equal(kcmdline_get(&k, "a"), "2");
 	assert_int_equal(kcmdline_bool(&k, "b", 0), -EINVAL);
 
