@@ -99,6 +99,13 @@ grep -q 'share a window color.*red (a, b)' "$T/warn" || { cat "$T/warn"; fail "n
 if grep -q blue "$T/warn"; then fail "a unique color was reported"; fi
 pass "duplicate CIDs and colors warn, naming the VMs"
 
+{ echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms.a.usbDevices = [ { vendorId = "1234"; productId = "abcd"; } ]; }'; } >"$T/usb.nix"
+evaluate "$T/usb.nix" >"$T/usb.json" || fail "the usbDevices configuration does not evaluate"
+field "$T/usb.json" '"\n".join(d["warnings"])' >"$T/usb-warn"
+grep -q 'usbDevices of a will not be attached: USB passthrough is not part' "$T/usb-warn" \
+	|| fail "usbDevices do not warn that they are not attached"
+pass "usbDevices warn that USB passthrough is not available"
+
 # a value that would break the file's line structure is refused at evaluation
 { echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms.a.kernelParams = [ "a\nb" ]; }'; } >"$T/nl.nix"
 expect_fail 1 'programs.vmsilo.nixosVms.a KernelParam: value' evaluate "$T/nl.nix"
@@ -142,6 +149,8 @@ pass "every unit the guest enables is shipped in rootfs/units: $(field "$T/guest
 # the built kernel in the form each VMM boots
 { echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms = { c.hypervisor = "crosvm"; h = {}; }; }'; } >"$T/kernels.nix"
 evaluate "$T/kernels.nix" >"$T/kernels.json" || fail "the two-VMM configuration does not evaluate"
-field "$T/kernels.json" 'd["etc"]["c.vm"]' | grep -qx 'Kernel=/nix/store/.*/bzImage' || fail "crosvm does not get the bzImage"
-field "$T/kernels.json" 'd["etc"]["h.vm"]' | grep -qx 'Kernel=/nix/store/.*/vmlinux' || fail "cloud-hypervisor does not get vmlinux"
+field "$T/kernels.json" 'd["etc"]["c.vm"]' >"$T/c.vm"
+field "$T/kernels.json" 'd["etc"]["h.vm"]' >"$T/h.vm"
+grep -qx 'Kernel=/nix/store/.*/bzImage' "$T/c.vm" || fail "crosvm does not get the bzImage"
+grep -qx 'Kernel=/nix/store/.*/vmlinux' "$T/h.vm" || fail "cloud-hypervisor does not get vmlinux"
 pass "the built kernel: vmlinux for cloud-hypervisor, bzImage for crosvm"

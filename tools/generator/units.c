@@ -292,7 +292,6 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	UNIT("vmsilo-%s@.service", "command@.service");
 	UNIT("vmsilo-%s-prep.service", "prep.service");
 	UNIT("vmsilo-%s-vm.service", "vm.service");
-	UNIT("vmsilo-%s-usb@.service", "usb@.service");
 	tvars_set(&v, "SIDECAR_SANDBOX", text(&gpusb));
 	if (vm_gpu_enabled(vm)) {
 		UNIT("vmsilo-%s-gpu.service", "gpu.service");
