@@ -18,7 +18,7 @@ in
           COMPREPLY=($(compgen -c -- "$cur"))
         fi
       }
-      complete -F _vmsilo_vm_names vm-run vm-start vm-stop vm-shell vm-usb
+      complete -F _vmsilo_vm_names vm-run vm-start vm-stop vm-shell
     '';
   };
 }
