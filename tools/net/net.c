@@ -191,6 +191,8 @@ static int cmd_down(struct context *c)
 {
 	int ret = 0;
 
+	/* the rules go first, the TAP after; the held socket is closed last */
+	nft_hold(true);
 	for (size_t i = 0; i < c->plan.n; i++) {
 		const struct plan_tap *t = &c->plan.taps[i];
 		if (t->role == TAP_HOST_LINK && rules_down(t->ifname, false) < 0)
@@ -202,6 +204,7 @@ static int cmd_down(struct context *c)
 		    link_delete(c->sk, t->bridge) < 0)
 			ret = -1;
 	}
+	nft_hold(false);
 	if (ret == 0)
 		log_info("VM '%s': network removed", c->vm->name);
 	return ret;

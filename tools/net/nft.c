@@ -415,26 +415,47 @@ int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t
 
 /* ---- talking to the kernel ------------------------------------------- */
 
+/*
+ * The socket kept open between commits while nft_hold(true) is in force.
+ * Releasing a netfilter netlink socket waits for the kernel to finish
+ * destroying what earlier commits deleted (an RCU grace period, ~15 ms):
+ * holding the socket while other slow work runs (deleting the TAP) lets
+ * that destruction finish meanwhile, so the final close does not wait.
+ */
+static struct mnl_socket *held;
+static bool holding;
+
+void nft_hold(bool on)
+{
+	holding = on;
+	if (!on && held) {
+		mnl_socket_close(held);
+		held = NULL;
+	}
+}
+
 int nft_commit(struct nft_batch *b)
 {
 	struct mnl_socket *nl;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t port;
 	int r = 0, acks = 0;
 
 	if (b->error)
 		return b->error;
 	nftnl_batch_end(mnl_nlmsg_batch_current(b->mb), b->seq++);
 	mnl_nlmsg_batch_next(b->mb);
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		mnl_socket_close(nl);
-		return r;
+	nl = held;
+	held = NULL;
+	if (!nl) {
+		nl = mnl_socket_open(NETLINK_NETFILTER);
+		if (!nl)
+			return -errno;
+		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+			r = -errno;
+			mnl_socket_close(nl);
+			return r;
+		}
 	}
-	port = mnl_socket_get_portid(nl);
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b->mb), mnl_nlmsg_batch_size(b->mb)) < 0) {
 		r = -errno;
 		mnl_socket_close(nl);
@@ -458,8 +479,11 @@ int nft_commit(struct nft_batch *b)
 		if (r)
 			break;
 	}
-	(void)port;
-	mnl_socket_close(nl);
+	/* after an error unread acknowledgements may remain: never reuse that socket */
+	if (holding && r == 0)
+		held = nl;
+	else
+		mnl_socket_close(nl);
 	return r;
 }
 

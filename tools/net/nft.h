@@ -42,6 +42,8 @@ int nft_del_table(struct nft_batch *b, const char *table);
 
 /* Sends the batch and waits for every acknowledgement. -errno of the first failure. */
 int nft_commit(struct nft_batch *b);
+/* Keep the netlink socket of successful commits open until nft_hold(false). */
+void nft_hold(bool on);
 /* Names of the chains of a table (an empty list if the table does not exist). */
 int nft_list_chains(const char *table, char ***names, size_t *n);
 /* Name of a VM chain: "<kind>-<tap>" (kind: fwd, in, nat). */
