@@ -425,6 +425,20 @@ int nft_add_guest_router(struct nft_batch *b, const char *const *clients, size_t
 static struct mnl_socket *held;
 static bool holding;
 
+/* A bound netfilter netlink socket, or NULL with errno set. */
+static struct mnl_socket *nfnl_open(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+
+	if (nl && mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
 void nft_hold(bool on)
 {
 	holding = on;
@@ -446,16 +460,8 @@ int nft_commit(struct nft_batch *b)
 	mnl_nlmsg_batch_next(b->mb);
 	nl = held;
 	held = NULL;
-	if (!nl) {
-		nl = mnl_socket_open(NETLINK_NETFILTER);
-		if (!nl)
-			return -errno;
-		if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-			r = -errno;
-			mnl_socket_close(nl);
-			return r;
-		}
-	}
+	if (!nl && !(nl = nfnl_open()))
+		return -errno;
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(b->mb), mnl_nlmsg_batch_size(b->mb)) < 0) {
 		r = -errno;
 		mnl_socket_close(nl);
@@ -513,7 +519,7 @@ int nft_list_chains(const char *table, char ***names, size_t *n)
 {
 	struct chain_list l = { .table = table };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_NETFILTER);
+	struct mnl_socket *nl = nfnl_open();
 	uint32_t seq = (uint32_t)time(NULL), port;
 	struct nlmsghdr *h;
 	int r;
@@ -522,11 +528,6 @@ int nft_list_chains(const char *table, char ***names, size_t *n)
 	*n = 0;
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		mnl_socket_close(nl);
-		return r;
-	}
 	port = mnl_socket_get_portid(nl);
 	h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP, seq);
 	if (mnl_socket_sendto(nl, h, h->nlmsg_len) < 0) {
