@@ -46,9 +46,23 @@ wait_for_line "$T/rec" '"summary": "\[testvm\] Question"'
 hid=$(json_last "$T/rec" '"summary": "\[testvm\] Question"' 'e["id"]')
 [ "$(json_last "$T/rec" '"summary": "\[testvm\] Question"' 'e["actions"]')" = "['yes', 'Yes', 'no', 'No']" ] \
 	|| fail "actions not forwarded"
+# signals forged by another host bus connection, or for ids this VM never
+# showed, must not reach the guest: the client would print "yes" and exit
+on_host dbus-send --session --type=signal /org/freedesktop/Notifications \
+	org.freedesktop.Notifications.ActionInvoked "uint32:$hid" string:yes
+wait_for_line "$T/host.log" "ignored ActionInvoked for notification $hid from :"
+on_host dbus-send --session --type=signal /org/freedesktop/Notifications \
+	org.freedesktop.Notifications.NotificationClosed "uint32:$hid" uint32:2
+wait_for_line "$T/host.log" "ignored NotificationClosed for notification $hid from :"
+on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
+	/org/freedesktop/Notifications org.vmsilo.Test.EmitAction uint32:99999 string:yes
+wait_for_line "$T/host.log" "ignored ActionInvoked for notification 99999 from :"
+kill -0 $ASKER 2>/dev/null || fail "a forged signal ended the guest client: $(cat "$T/action.out")"
+pass "forged ActionInvoked/NotificationClosed from another connection, or for a foreign id, are ignored"
 on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
 	/org/freedesktop/Notifications org.vmsilo.Test.EmitAction "uint32:$hid" string:no
 wait_for_line "$T/action.out" '^no$'
+! grep -q '^yes$' "$T/action.out" || fail "a forged action reached the guest client"
 on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
 	/org/freedesktop/Notifications org.vmsilo.Test.EmitClosed "uint32:$hid" uint32:2
 wait $ASKER || fail "notify-send --action did not finish (rc $?)"

@@ -320,29 +320,46 @@ int host_send_guest(struct host *h, const struct wire_msg *m)
 	return r;
 }
 
+/*
+ * The notification server's signals are broadcast: any connection on the host
+ * bus can emit one with any id. Only the server that answered our Notify call
+ * (its unique name is kept with the id) is believed, and only for ids this
+ * proxy forwarded for its own VM; everything else is dropped here.
+ */
 static DBusHandlerResult on_signal(DBusConnection *bus, DBusMessage *m, void *data)
 {
 	struct host *h = data;
 	struct wire_msg out = { 0 };
 	struct host_notification *e;
+	const char *sender = dbus_message_get_sender(m), *key, *name;
 	uint32_t host_id, reason;
-	const char *key;
+	bool closed;
 
-	if (dbus_message_is_signal(m, NOTIFY_NAME, "NotificationClosed") &&
-	    dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_UINT32, &reason,
-				  DBUS_TYPE_INVALID) &&
-	    (e = map_find_host(h, host_id, dbus_message_get_sender(m)))) {
+	if (dbus_message_is_signal(m, NOTIFY_NAME, "NotificationClosed"))
+		closed = true;
+	else if (dbus_message_is_signal(m, NOTIFY_NAME, "ActionInvoked"))
+		closed = false;
+	else
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	name = closed ? "NotificationClosed" : "ActionInvoked";
+	if (closed ? !dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_UINT32, &reason,
+					    DBUS_TYPE_INVALID)
+		   : !dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_STRING, &key,
+					    DBUS_TYPE_INVALID))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	e = map_find_host(h, host_id, sender);
+	if (!e) {
+		log_debug("ignored %s for notification %u from %s: not a notification of VM '%s' shown by that sender",
+			  name, host_id, sender ? sender : "(no sender)", h->vm);
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	}
+	if (closed) {
 		out = (struct wire_msg){ .type = WIRE_NOTIFICATION_CLOSED, .id = e->guest_id, .reason = reason };
 		e->used = false;
-		host_send_guest(h, &out);
-	} else if (dbus_message_is_signal(m, NOTIFY_NAME, "ActionInvoked") &&
-		   dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_STRING, &key,
-					 DBUS_TYPE_INVALID) &&
-		   (e = map_find_host(h, host_id, dbus_message_get_sender(m)))) {
-		out = (struct wire_msg){ .type = WIRE_ACTION_INVOKED, .id = e->guest_id,
-					 .action_key = (char *)key };
-		host_send_guest(h, &out);
+	} else {
+		out = (struct wire_msg){ .type = WIRE_ACTION_INVOKED, .id = e->guest_id, .action_key = (char *)key };
 	}
+	host_send_guest(h, &out);
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
