@@ -36,6 +36,25 @@ pass "after all that, a valid notification still goes through"
 ! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus: $(grep EVIL "$T/rec")"
 pass "nothing from a malformed message reached the host bus"
 
+# A flood of well-formed notifications is cut to the rate limit: with 5 per
+# minute, a burst of 200 yields the bucket of 5, the rest is dropped with one
+# warning, and the connection stays up.
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color "#ff0000" \
+	--listen-unix "$T/flood.sock" --notify-rate 5/60 2>>"$T/flood.log"
+wait_for_path "$T/flood.sock"
+"$HOSTILE" "$T/flood.sock" flood || fail "the host hung up on a flood of valid notifications"
+wait_for_line "$T/flood.log" "VM 'testvm' sends notifications faster than 5 per 60 s: dropping the excess"
+wait_for_line "$T/rec" '"summary": "\[testvm\] FLOOD 4"'
+sleep 0.5
+n=$(grep -c '\[testvm\] FLOOD' "$T/rec")
+[ "$n" = 5 ] || fail "rate limit 5/60: $n of 200 flooding notifications reached the host server"
+[ "$(grep -c 'faster than 5 per 60 s' "$T/flood.log")" = 1 ] || fail "more than one rate-limit warning"
+pass "a burst of 200 notifications is cut to the 5 that --notify-rate 5/60 allows"
+expect_fail 2 "invalid --notify-rate '0/5'" "$PROXY" host --vm testvm --color '#000000' --notify-rate 0/5
+expect_fail 2 "invalid --notify-rate '5/x'" "$PROXY" host --vm testvm --color '#000000' --notify-rate 5/x
+expect_fail 2 "--notify-rate belongs to the host role" "$PROXY" guest --notify-rate 5
+pass "--notify-rate usage errors"
+
 # The other two ways the host role gets its socket; the valid case proves each serves.
 export VMSILO_RUNTIME_DIR=$T/run
 mkdir -p "$VMSILO_RUNTIME_DIR/testvm"

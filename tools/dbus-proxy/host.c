@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "busloop.h"
@@ -279,6 +280,37 @@ static void close_on_host(struct host *h, uint32_t guest_id)
 	dbus_message_unref(m);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * The rate limit: a guest that sends faster loses the excess, not its
+ * connection, and never makes the host queue. One warning when dropping
+ * starts, one count when it ends, so the log stays bounded too.
+ */
+static bool notify_admitted(struct host *h)
+{
+	struct rate_limit *r = &h->notify_rate;
+	uint64_t dropped = r->dropped;
+
+	if (!rate_limit_take(r, now_ms())) {
+		if (dropped == 0)
+			log_warn("VM '%s' sends notifications faster than %u per %u s: dropping the excess",
+				 h->vm, r->count, (unsigned)(r->period_ms / 1000u));
+		return false;
+	}
+	if (dropped) {
+		log_warn("dropped %llu notifications from VM '%s' over the rate limit",
+			 (unsigned long long)dropped, h->vm);
+		r->dropped = 0;
+	}
+	return true;
+}
+
 /* Handles one decoded message; a negative return ends the guest's connection. */
 static int handle_guest_message(struct host *h, struct wire_msg *untrusted)
 {
@@ -288,6 +320,8 @@ static int handle_guest_message(struct host *h, struct wire_msg *untrusted)
 			log_debug("notifications are off for VM '%s': dropped one", h->vm);
 			return 0;
 		}
+		if (!notify_admitted(h))
+			return 0;
 		return forward_notify(h, &untrusted->notify);
 	case WIRE_CLOSE_NOTIFICATION:
 		close_on_host(h, untrusted->id);
@@ -509,14 +543,16 @@ int host_run(const struct proxy_options *o)
 	signal(SIGINT, on_stop);
 	snprintf(h.color_text, sizeof(h.color_text), "#%06x", o->color & 0xffffffu);
 	frame_reader_init(&h.rd, WIRE_MAX_MESSAGE);
+	rate_limit_init(&h.notify_rate, o->notify_rate_count, o->notify_rate_seconds, now_ms());
 	if (setup_bus(&h) < 0 || setup_listen(&h, o) < 0)
 		goto out;
 	if ((r = seccomp_install(o->seccomp)) < 0) {
 		log_error_errno(r, "cannot install the seccomp filter");
 		goto out;
 	}
-	log_info("proxying%s%s for VM '%s' (color %s)", o->notifications ? " notifications" : "",
-		 o->tray ? " tray items" : "", h.vm, h.color_text);
+	log_info("proxying%s%s for VM '%s' (color %s, at most %u notifications per %u s)",
+		 o->notifications ? " notifications" : "", o->tray ? " tray items" : "", h.vm, h.color_text,
+		 o->notify_rate_count, o->notify_rate_seconds);
 	sd_notify(0, "READY=1");
 	while (!stop_requested) {
 		struct pollfd p[2] = { { .fd = h.listen_fd, .events = POLLIN }, { .fd = h.fd, .events = POLLIN } };

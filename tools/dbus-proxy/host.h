@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "protocol.h"
+#include "ratelimit.h"
 #include "roles.h"
 #include "wire.h"
 
@@ -32,6 +33,7 @@ struct host {
 	uint64_t generation; /* counts guest connections */
 	int guest_error;     /* first failed send; ends the connection */
 	unsigned pending_calls; /* Notify calls waiting for the host server */
+	struct rate_limit notify_rate; /* kept across guest reconnections */
 	struct host_notification map[HOST_MAX_NOTIFICATIONS];
 	uint64_t seq;
 	struct host_tray *tray;

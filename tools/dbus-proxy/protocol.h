@@ -41,6 +41,9 @@
 #define HOST_MAX_ITEMS 32u
 #define HOST_CALL_TIMEOUT_MS 5000
 #define HOST_MAX_PENDING_CALLS 64u /* Notify calls in flight; below the loop's timeout slots */
+/* Notifications accepted from one guest: a burst of 20, then 2 per second (--notify-rate). */
+#define HOST_NOTIFY_RATE_COUNT 20u
+#define HOST_NOTIFY_RATE_SECONDS 10u
 
 enum wire_type {
 	/* guest -> host */
