@@ -261,6 +261,41 @@ static void test_corpus_decodes(void **state)
 	assert_true(n >= 10);
 }
 
+/* The host-to-guest tray messages added in version 1: round trip and bounds. */
+static void test_tray_host_messages(void **state)
+{
+	struct wire_msg in[] = {
+		{ .type = WIRE_ITEM_SCROLL, .id = 3, .delta = -WIRE_SCROLL_MAX_DELTA,
+		  .orientation = WIRE_SCROLL_HORIZONTAL },
+		{ .type = WIRE_MENU_ABOUT_TO_SHOW, .id = 4, .menu_id = 17 },
+	};
+	struct wire_error err = { "" };
+	struct wire_msg out;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct wire_buf b = { 0 };
+		assert_int_equal(wire_encode(&b, &in[i]), 0);
+		assert_int_equal(wire_decode(b.data, b.len, &out, &err), 0);
+		assert_int_equal(out.type, in[i].type);
+		assert_int_equal(out.id, in[i].id);
+		assert_int_equal(out.delta, in[i].delta);
+		assert_int_equal(out.orientation, in[i].orientation);
+		assert_int_equal(out.menu_id, in[i].menu_id);
+		wire_msg_free(&out);
+		wire_buf_free(&b);
+	}
+	/* a delta past the clamp and an orientation other than 0/1 are malformed */
+	const uint8_t too_far[] = { 1, WIRE_ITEM_SCROLL, 0, 0, 0, 3, 0, 0, 0x04, 0xb1, 0 };
+	const uint8_t diagonal[] = { 1, WIRE_ITEM_SCROLL, 0, 0, 0, 3, 0, 0, 0, 120, 2 };
+	assert_int_equal(wire_decode(too_far, sizeof(too_far), &out, &err), -EBADMSG);
+	assert_string_equal(err.text, "scroll delta 1201 outside -1200..1200");
+	wire_msg_free(&out);
+	assert_int_equal(wire_decode(diagonal, sizeof(diagonal), &out, &err), -EBADMSG);
+	wire_msg_free(&out);
+	assert_string_equal(wire_type_name(WIRE_ITEM_SCROLL), "ITEM_SCROLL");
+	assert_string_equal(wire_type_name(WIRE_MENU_ABOUT_TO_SHOW), "MENU_ABOUT_TO_SHOW");
+}
+
 static void test_rate_limit(void **state)
 {
 	struct rate_limit r;
@@ -316,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_notification_hints), cmocka_unit_test(test_tint),
 		cmocka_unit_test(test_image_data),       cmocka_unit_test(test_corpus_decodes),
 		cmocka_unit_test(test_rate_limit),       cmocka_unit_test(test_rate_parse),
+		cmocka_unit_test(test_tray_host_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

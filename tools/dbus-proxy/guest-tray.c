@@ -513,36 +513,60 @@ static DBusHandlerResult on_signal(DBusConnection *bus, DBusMessage *m, void *da
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
+static DBusMessage *menu_event_call(const struct guest_item *item, const struct wire_msg *m)
+{
+	DBusMessageIter it, v;
+	int32_t zero = 0;
+	DBusMessage *c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "Event");
+
+	if (!c)
+		return NULL;
+	dbus_message_iter_init_append(c, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &m->menu_id);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &m->event_id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_VARIANT, "i", &v);
+	dbus_message_iter_append_basic(&v, DBUS_TYPE_INT32, &zero);
+	dbus_message_iter_close_container(&it, &v);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &m->timestamp);
+	return c;
+}
+
 void guest_tray_handle_host(struct guest *g, const struct wire_msg *m)
 {
 	static const char *const methods[] = { "Activate", "SecondaryActivate", "ContextMenu" };
+	static const char *const orientations[] = { "vertical", "horizontal" };
 	struct guest_item *item = NULL;
-	DBusMessage *c;
+	DBusMessage *c = NULL;
 
 	for (size_t i = 0; g->tray && i < GUEST_MAX_ITEMS; i++)
 		if (g->tray->items[i].used && g->tray->items[i].id == m->id)
 			item = &g->tray->items[i];
 	if (!item)
 		return;
-	if (m->type == WIRE_ITEM_ACTIVATE) {
+	switch (m->type) {
+	case WIRE_ITEM_ACTIVATE:
 		c = dbus_message_new_method_call(item->owner, item->path, SNI_IFACE, methods[m->activate_kind]);
 		if (c)
 			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->x, DBUS_TYPE_INT32, &m->y, DBUS_TYPE_INVALID);
-	} else {
-		DBusMessageIter it, v;
-		int32_t zero = 0;
-		if (item->menu_path[0] != '/')
-			return;
-		c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "Event");
-		if (c) {
-			dbus_message_iter_init_append(c, &it);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &m->menu_id);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &m->event_id);
-			dbus_message_iter_open_container(&it, DBUS_TYPE_VARIANT, "i", &v);
-			dbus_message_iter_append_basic(&v, DBUS_TYPE_INT32, &zero);
-			dbus_message_iter_close_container(&it, &v);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &m->timestamp);
-		}
+		break;
+	case WIRE_ITEM_SCROLL:
+		/* the decoder has bounded delta and orientation */
+		c = dbus_message_new_method_call(item->owner, item->path, SNI_IFACE, "Scroll");
+		if (c)
+			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->delta, DBUS_TYPE_STRING,
+						 &orientations[m->orientation], DBUS_TYPE_INVALID);
+		break;
+	case WIRE_MENU_EVENT:
+		if (item->menu_path[0] == '/')
+			c = menu_event_call(item, m);
+		break;
+	case WIRE_MENU_ABOUT_TO_SHOW:
+		/* a menu that changes now says so with LayoutUpdated, which re-reads it */
+		if (item->menu_path[0] == '/')
+			c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "AboutToShow");
+		if (c)
+			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->menu_id, DBUS_TYPE_INVALID);
+		break;
 	}
 	if (!c)
 		return;

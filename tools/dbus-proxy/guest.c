@@ -305,7 +305,9 @@ static void handle_host_message(struct guest *g, struct wire_msg *m)
 			emit_signal(g, "ActionInvoked", DBUS_TYPE_STRING, &m->action_key, m->id);
 		break;
 	case WIRE_ITEM_ACTIVATE:
+	case WIRE_ITEM_SCROLL:
 	case WIRE_MENU_EVENT:
+	case WIRE_MENU_ABOUT_TO_SHOW:
 		guest_tray_handle_host(g, m);
 		break;
 	default:
@@ -387,6 +389,13 @@ static int read_host(struct guest *g)
 		return r;
 	if (r != FRAME_COMPLETE)
 		return 0;
+	if (g->rd.len >= 2 && g->rd.buf[0] == WIRE_VERSION && g->rd.buf[1] >= 0x80 &&
+	    !strcmp(wire_type_name(g->rd.buf[1]), "unknown")) {
+		/* a newer host: host-to-guest types may be added within a version */
+		log_debug("ignoring host message type 0x%02x, which this guest does not know", g->rd.buf[1]);
+		frame_reader_next(&g->rd);
+		return 0;
+	}
 	r = wire_decode(g->rd.buf, g->rd.len, &m, &err);
 	if (r < 0)
 		log_error("the host sent a malformed message: %s", err.text);
