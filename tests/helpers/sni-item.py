@@ -104,6 +104,7 @@ class Menu(dbus.service.Object):
 
     @dbus.service.method(MENU, in_signature="i", out_signature="b")
     def AboutToShow(self, nid):
+        self.item.record({"call": "AboutToShow", "id": int(nid)})
         return False
 
 

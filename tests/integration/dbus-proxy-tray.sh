@@ -37,6 +37,28 @@ on_host dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher /
 wait_for_line "$T/item" '"call": "Event", "id": 4, "event": "clicked"'
 pass "clicking a host menu item reaches the guest item's Event handler"
 
+# what a tray sends the host item's menu directly: known ids reach the guest
+# item, ids outside the mirrored tree do not (and get an error, as from
+# libdbusmenu); the item logs every call it gets, so the absence is checkable
+menu_call() { on_host gdbus call --session --dest "$svc" --object-path /MenuBar --method "com.canonical.dbusmenu.$1" "${@:2}"; }
+! menu_call Event 99 clicked '<0>' 'uint32 0' >/dev/null 2>"$T/err" || fail "Event for unknown id 99 was accepted"
+grep -q "no menu item 99" "$T/err" || fail "Event for an unknown id: $(cat "$T/err")"
+out=$(menu_call EventGroup "[(98, 'clicked', <0>, uint32 0), (5, 'clicked', <0>, uint32 0), (-7, 'hovered', <0>, uint32 0)]") \
+	|| fail "EventGroup failed"
+[ "$out" = "([98, -7],)" ] || fail "EventGroup idErrors: $out"
+wait_for_line "$T/item" '"call": "Event", "id": 5, "event": "clicked"'
+! menu_call AboutToShow 97 >/dev/null 2>&1 || fail "AboutToShow for unknown id 97 was accepted"
+[ "$(menu_call AboutToShow 3)" = "(false,)" ] || fail "AboutToShow 3 did not answer false"
+wait_for_line "$T/item" '"call": "AboutToShow", "id": 3'
+out=$(menu_call AboutToShowGroup "[1, 96]") || fail "AboutToShowGroup failed"
+[ "$out" = "(@ai [], [96])" ] || fail "AboutToShowGroup answers $out"
+wait_for_line "$T/item" '"call": "AboutToShow", "id": 1'
+for id in 99 98 97 96 -7; do
+	! grep -q "\"id\": $id[,}]" "$T/item" || fail "a menu call for unknown id $id reached the guest item"
+done
+grep -q "menu event clicked for unknown item 99 of guest tray item" "$T/host.log" || fail "unknown id not logged"
+pass "menu Event, EventGroup, AboutToShow(Group) reach the guest only for ids in the mirrored menu"
+
 on_host dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher /StatusNotifierWatcher \
 	org.vmsilo.Test.Activate "string:$svc" >/dev/null || fail "activating failed"
 wait_for_line "$T/item" '"call": "Activate", "x": 7, "y": 8'

@@ -259,15 +259,56 @@ static bool event_id_allowed(const char *e)
 	return !strcmp(e, "clicked") || !strcmp(e, "hovered") || !strcmp(e, "opened") || !strcmp(e, "closed");
 }
 
-static void forward_menu_event(struct host_item *item, int32_t id, const char *event, uint32_t ts)
+/*
+ * Events and AboutToShow travel to the guest only for ids of the mirrored
+ * menu: a host client cannot make the guest's menu see an id it never
+ * exported. Unknown ids get the error libdbusmenu gives too.
+ */
+static bool forward_menu_event(struct host_item *item, int32_t id, const char *event, uint32_t ts)
 {
 	struct wire_msg out = { .type = WIRE_MENU_EVENT, .id = item->guest_id, .menu_id = id,
 				.event_id = (char *)event, .timestamp = ts };
 
-	if (!event_id_allowed(event) || !menu_find(item_menu(item), id, 0))
-		return;
-	log_debug("menu event %s on item %d of guest tray item %u", event, id, item->guest_id);
+	if (!menu_find(item_menu(item), id, 0)) {
+		log_debug("menu event %s for unknown item %d of guest tray item %u: not forwarded", event, id,
+			  item->guest_id);
+		return false;
+	}
+	if (event_id_allowed(event)) {
+		log_debug("menu event %s on item %d of guest tray item %u", event, id, item->guest_id);
+		host_send_guest(item->h, &out);
+	}
+	return true;
+}
+
+static bool forward_about_to_show(struct host_item *item, int32_t id)
+{
+	struct wire_msg out = { .type = WIRE_MENU_ABOUT_TO_SHOW, .id = item->guest_id, .menu_id = id };
+
+	if (!menu_find(item_menu(item), id, 0)) {
+		log_debug("AboutToShow for unknown item %d of guest tray item %u: not forwarded", id, item->guest_id);
+		return false;
+	}
 	host_send_guest(item->h, &out);
+	return true;
+}
+
+static DBusMessage *unknown_menu_item(DBusMessage *m, int32_t id)
+{
+	char text[64];
+	snprintf(text, sizeof(text), "no menu item %d", id);
+	return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, text);
+}
+
+/* Reads (isvu) at it: id, event id, data (ignored), timestamp. */
+static void read_event(DBusMessageIter *it, int32_t *id, const char **event, uint32_t *ts)
+{
+	dbus_message_iter_get_basic(it, id);
+	dbus_message_iter_next(it);
+	dbus_message_iter_get_basic(it, event);
+	dbus_message_iter_next(it);
+	dbus_message_iter_next(it);
+	dbus_message_iter_get_basic(it, ts);
 }
 
 static DBusMessage *menu_event(struct host_item *item, DBusMessage *m)
@@ -280,14 +321,86 @@ static DBusMessage *menu_event(struct host_item *item, DBusMessage *m)
 	if (!dbus_message_has_signature(m, "isvu"))
 		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "Event takes (isvu)");
 	dbus_message_iter_init(m, &it);
-	dbus_message_iter_get_basic(&it, &id);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_get_basic(&it, &event);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_get_basic(&it, &ts);
-	forward_menu_event(item, id, event, ts);
+	read_event(&it, &id, &event, &ts);
+	if (!forward_menu_event(item, id, event, ts))
+		return unknown_menu_item(m, id);
 	return dbus_message_new_method_return(m);
+}
+
+/* Appends the ids in bad[] as "ai"; returns false when out of memory. */
+static bool append_ids(DBusMessageIter *it, const int32_t *ids, size_t n)
+{
+	DBusMessageIter arr;
+
+	if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "i", &arr))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		dbus_message_iter_append_basic(&arr, DBUS_TYPE_INT32, &ids[i]);
+	return dbus_message_iter_close_container(it, &arr);
+}
+
+/* EventGroup(a(isvu)) -> ai idErrors; AboutToShowGroup(ai) -> (ai updatesNeeded, ai idErrors). */
+static DBusMessage *menu_group(struct host_item *item, DBusMessage *m, bool events)
+{
+	int32_t errors[HOST_MENU_MAX_GROUP];
+	size_t n = 0, n_errors = 0;
+	DBusMessageIter it, arr;
+	DBusMessage *r;
+
+	if (!dbus_message_has_signature(m, events ? "a(isvu)" : "ai"))
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS,
+					      events ? "EventGroup takes (a(isvu))" : "AboutToShowGroup takes (ai)");
+	dbus_message_iter_init(m, &it);
+	dbus_message_iter_recurse(&it, &arr);
+	for (; dbus_message_iter_get_arg_type(&arr) != DBUS_TYPE_INVALID && n < HOST_MENU_MAX_GROUP;
+	     dbus_message_iter_next(&arr), n++) {
+		int32_t id;
+		bool known;
+		if (events) {
+			DBusMessageIter st;
+			const char *event;
+			uint32_t ts;
+			dbus_message_iter_recurse(&arr, &st);
+			read_event(&st, &id, &event, &ts);
+			known = forward_menu_event(item, id, event, ts);
+		} else {
+			dbus_message_iter_get_basic(&arr, &id);
+			known = forward_about_to_show(item, id);
+		}
+		if (!known)
+			errors[n_errors++] = id;
+	}
+	if (dbus_message_iter_get_arg_type(&arr) != DBUS_TYPE_INVALID)
+		log_debug("%s on guest tray item %u: entries past %u ignored", dbus_message_get_member(m),
+			  item->guest_id, HOST_MENU_MAX_GROUP);
+	if (n > 0 && n_errors == n)
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "no such menu items");
+	r = dbus_message_new_method_return(m);
+	if (!r)
+		return NULL;
+	dbus_message_iter_init_append(r, &it);
+	/* the guest's menu announces its own changes with LayoutUpdated: no update is "needed" */
+	if ((!events && !append_ids(&it, NULL, 0)) || !append_ids(&it, errors, n_errors)) {
+		dbus_message_unref(r);
+		return NULL;
+	}
+	return r;
+}
+
+static DBusMessage *menu_about_to_show(struct host_item *item, DBusMessage *m)
+{
+	int32_t id;
+	dbus_bool_t no = FALSE;
+	DBusMessage *r;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_INT32, &id, DBUS_TYPE_INVALID))
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "AboutToShow takes (i)");
+	if (!forward_about_to_show(item, id))
+		return unknown_menu_item(m, id);
+	r = dbus_message_new_method_return(m);
+	if (r)
+		dbus_message_append_args(r, DBUS_TYPE_BOOLEAN, &no, DBUS_TYPE_INVALID);
+	return r;
 }
 
 /* ---- method dispatch -------------------------------------------------------- */
@@ -396,8 +509,12 @@ static DBusHandlerResult on_item_message(DBusConnection *conn, DBusMessage *m, v
 		r = menu_group_properties(item, m);
 	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "Event"))
 		r = menu_event(item, m);
+	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "EventGroup"))
+		r = menu_group(item, m, true);
 	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "AboutToShow"))
-		r = empty_reply(m, "b");
+		r = menu_about_to_show(item, m);
+	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "AboutToShowGroup"))
+		r = menu_group(item, m, false);
 	else
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	if (!r)
