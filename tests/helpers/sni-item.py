@@ -68,6 +68,10 @@ class Item(dbus.service.Object):
     def ContextMenu(self, x, y):
         self.record({"call": "ContextMenu"})
 
+    @dbus.service.method(SNI, in_signature="is", out_signature="")
+    def Scroll(self, delta, orientation):
+        self.record({"call": "Scroll", "delta": int(delta), "orientation": str(orientation)})
+
     @dbus.service.signal(SNI, signature="")
     def NewTitle(self):
         pass

@@ -64,6 +64,18 @@ on_host dbus-send --session --print-reply --dest=org.kde.StatusNotifierWatcher /
 wait_for_line "$T/item" '"call": "Activate", "x": 7, "y": 8'
 pass "activating the host item activates the guest item"
 
+item_call() { on_host gdbus call --session --dest "$svc" --object-path /StatusNotifierItem --method "org.kde.StatusNotifierItem.$1" "${@:2}"; }
+item_call Scroll 120 horizontal >/dev/null || fail "Scroll failed"
+wait_for_line "$T/item" '"call": "Scroll", "delta": 120, "orientation": "horizontal"'
+item_call Scroll -- -2147483648 Vertical >/dev/null || fail "Scroll with a huge delta failed"
+wait_for_line "$T/item" '"call": "Scroll", "delta": -1200, "orientation": "vertical"'
+! item_call Scroll 5 diagonal >/dev/null 2>&1 || fail "Scroll with a bad orientation was accepted"
+item_call Scroll 2147483647 vertical >/dev/null || fail "Scroll failed"
+wait_for_line "$T/item" '"call": "Scroll", "delta": 1200, "orientation": "vertical"'
+! grep -q '"diagonal"' "$T/item" || fail "a bad orientation reached the guest item"
+[ "$(grep -c '"call": "Scroll"' "$T/item")" = 3 ] || fail "unexpected Scroll calls at the guest item"
+pass "Scroll reaches the guest item with its orientation checked and its delta clamped to 1200"
+
 on_guest dbus-send --session --print-reply --dest="org.kde.StatusNotifierItem-$ITEM_PID-1" \
 	/StatusNotifierItem org.vmsilo.Test.SetTitle "string:Renamed <b>" >/dev/null || fail "renaming failed"
 wait_for_line "$T/watcher" '"event": "updated".*"title": "\[testvm\] Renamed <b>"'

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "busloop.h"
 #include "host.h"
@@ -475,13 +476,32 @@ static DBusMessage *activate(struct host_item *item, DBusMessage *m, uint8_t kin
 	return dbus_message_new_method_return(m);
 }
 
-static DBusMessage *empty_reply(DBusMessage *m, const char *sig)
+/*
+ * Scroll(i delta, s orientation): the orientation must be one of the two the
+ * specification names (any case, as trays differ), and the delta is clamped
+ * so a host client cannot hand the guest application an absurd value.
+ */
+static DBusMessage *scroll(struct host_item *item, DBusMessage *m)
 {
-	DBusMessage *r = dbus_message_new_method_return(m);
-	dbus_bool_t no = FALSE;
-	if (r && !strcmp(sig, "b"))
-		dbus_message_append_args(r, DBUS_TYPE_BOOLEAN, &no, DBUS_TYPE_INVALID);
-	return r;
+	struct wire_msg out = { .type = WIRE_ITEM_SCROLL, .id = item->guest_id };
+	const char *orientation;
+	int32_t delta;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_INT32, &delta, DBUS_TYPE_STRING, &orientation,
+				   DBUS_TYPE_INVALID))
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "Scroll takes (is)");
+	if (!strcasecmp(orientation, "vertical"))
+		out.orientation = WIRE_SCROLL_VERTICAL;
+	else if (!strcasecmp(orientation, "horizontal"))
+		out.orientation = WIRE_SCROLL_HORIZONTAL;
+	else
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS,
+					      "Scroll orientation must be \"vertical\" or \"horizontal\"");
+	out.delta = delta < -WIRE_SCROLL_MAX_DELTA ? -WIRE_SCROLL_MAX_DELTA
+		  : delta > WIRE_SCROLL_MAX_DELTA  ? WIRE_SCROLL_MAX_DELTA
+						   : delta;
+	host_send_guest(item->h, &out);
+	return dbus_message_new_method_return(m);
 }
 
 static DBusHandlerResult on_item_message(DBusConnection *conn, DBusMessage *m, void *data)
@@ -502,7 +522,7 @@ static DBusHandlerResult on_item_message(DBusConnection *conn, DBusMessage *m, v
 	else if (!is_menu && dbus_message_is_method_call(m, SNI_IFACE, "ContextMenu"))
 		r = activate(item, m, WIRE_CONTEXT_MENU);
 	else if (!is_menu && dbus_message_is_method_call(m, SNI_IFACE, "Scroll"))
-		r = empty_reply(m, "");
+		r = scroll(item, m);
 	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "GetLayout"))
 		r = menu_get_layout(item, m);
 	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "GetGroupProperties"))
