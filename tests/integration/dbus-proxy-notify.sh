@@ -113,3 +113,4 @@ expect_fail 2 "invalid --color" "$PROXY" host --vm testvm --color red
 expect_fail 2 "invalid VM name" "$PROXY" host --vm 'Bad Name' --color '#000000'
 expect_fail 2 "unknown role" "$PROXY" middle
 pass "usage errors"
+stop_and_check_sanitizers

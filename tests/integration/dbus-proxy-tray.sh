@@ -85,3 +85,4 @@ kill "$ITEM_PID"
 wait_for_line "$T/watcher" "\"event\": \"unregistered\", \"service\": \"$svc\""
 pass "removing the guest item unregisters it on the host"
 grep -q "seccomp allow-list installed (enforce)" "$T/host.log" || fail "host role ran without seccomp"
+stop_and_check_sanitizers
