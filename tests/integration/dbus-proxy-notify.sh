@@ -107,6 +107,36 @@ grep -q "seccomp allow-list installed (enforce)" "$T/host.log" || fail "host rol
 kill -0 "${PIDS[@]: -1}" 2>/dev/null || fail "guest role died"
 pass "host role served everything under its seccomp allow-list"
 
+# a host-to-guest message type the guest does not know (from a newer host) is
+# skipped, not a reason to hang up (docs/dbus-proxy-protocol.md, Versioning);
+# the "host" here is a few lines of python speaking the frame format
+start_bus SPARE
+$PY - "$T/fakehost.sock" >"$T/fakehost.out" 2>&1 <<'PYEOF' &
+import socket, struct, sys, time
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(1)
+srv.settimeout(10)
+c, _ = srv.accept()
+for payload in (bytes([1, 0x9f, 0, 0, 0, 1]), bytes([1, 0xfe])):
+    c.sendall(struct.pack(">I", len(payload)) + payload)
+time.sleep(1)
+c.settimeout(0.2)
+try:
+    print("closed" if c.recv(1) == b"" else "data")
+except socket.timeout:
+    print("open")
+PYEOF
+FAKEHOST=$!
+wait_for_path "$T/fakehost.sock"
+bg env DBUS_SESSION_BUS_ADDRESS=$SPARE_BUS "$PROXY" guest --connect-unix "$T/fakehost.sock" --timeout 10 \
+	--log-level debug 2>>"$T/guest2.log"
+wait $FAKEHOST || fail "the fake host failed: $(cat "$T/fakehost.out")"
+[ "$(cat "$T/fakehost.out")" = open ] || fail "the guest hung up on unknown host message types: $(cat "$T/guest2.log")"
+grep -q "ignoring host message type 0x9f" "$T/guest2.log" || fail "unknown type 0x9f not logged"
+grep -q "ignoring host message type 0xfe" "$T/guest2.log" || fail "unknown type 0xfe not logged"
+pass "the guest role skips host-to-guest message types it does not know"
+
 # usage errors
 expect_fail 2 "needs --vm and --color" "$PROXY" host --vm testvm
 expect_fail 2 "invalid --color" "$PROXY" host --vm testvm --color red
