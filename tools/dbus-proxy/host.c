@@ -70,7 +70,7 @@ static struct host_notification *map_new(struct host *h, uint32_t guest_id)
 
 /* ---- guest -> host ---------------------------------------------------------- */
 
-static void append_variant(DBusMessageIter *dict, const char *key, int type, const void *value)
+void host_append_entry(DBusMessageIter *dict, const char *key, int type, const void *value)
 {
 	DBusMessageIter e, v;
 	char sig[2] = { (char)type, 0 };
@@ -142,24 +142,24 @@ static DBusMessage *build_notify(struct host *h, struct wire_notify *n, uint32_t
 		dbus_bool_t b = hint->num != 0;
 		switch (hint->type) {
 		case WIRE_HINT_STRING:
-			append_variant(&arr, hint->key, DBUS_TYPE_STRING, &hint->str);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_STRING, &hint->str);
 			break;
 		case WIRE_HINT_BYTE:
-			append_variant(&arr, hint->key, DBUS_TYPE_BYTE, &byte);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_BYTE, &byte);
 			break;
 		case WIRE_HINT_BOOL:
-			append_variant(&arr, hint->key, DBUS_TYPE_BOOLEAN, &b);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_BOOLEAN, &b);
 			break;
 		case WIRE_HINT_INT32:
-			append_variant(&arr, hint->key, DBUS_TYPE_INT32, &hint->num);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_INT32, &hint->num);
 			break;
 		case WIRE_HINT_IMAGE:
 			append_image(&arr, &hint->image, h->color);
 			break;
 		}
 	}
-	append_variant(&arr, "x-vmsilo-vm", DBUS_TYPE_STRING, &vm);
-	append_variant(&arr, "x-vmsilo-color", DBUS_TYPE_STRING, &color);
+	host_append_entry(&arr, "x-vmsilo-vm", DBUS_TYPE_STRING, &vm);
+	host_append_entry(&arr, "x-vmsilo-color", DBUS_TYPE_STRING, &color);
 	dbus_message_iter_close_container(&it, &arr);
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &n->expire_timeout);
 	free(summary);
