@@ -231,4 +231,7 @@ static inline void inv_msg(const struct wire_msg *m)
 		inv_wire_string(m->action_key);
 	else if (m->type == WIRE_MENU_EVENT)
 		inv_wire_string(m->event_id);
+	else if (m->type == WIRE_ITEM_SCROLL)
+		CHECK(m->delta >= -WIRE_SCROLL_MAX_DELTA && m->delta <= WIRE_SCROLL_MAX_DELTA &&
+		      m->orientation <= WIRE_SCROLL_HORIZONTAL);
 }

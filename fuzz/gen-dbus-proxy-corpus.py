@@ -73,7 +73,8 @@ NOTIFIES = [
 ]
 ITEMS = [item_body(), item_body(icons=[pixmap(2, 2), pixmap(16, 16)]), item_body(with_menu=False)]
 OTHER = [msg(0x11, u32(1)), msg(0x21, u32(1)), msg(0x80, u32(1) + u32(2)), msg(0x81, u32(1) + s("default")),
-         msg(0x90, u32(1) + u8(0) + i32(10) + i32(20)), msg(0x91, u32(1) + i32(4) + s("clicked") + u32(0))]
+         msg(0x90, u32(1) + u8(0) + i32(10) + i32(20)), msg(0x91, u32(1) + i32(4) + s("clicked") + u32(0)),
+         msg(0x92, u32(1) + i32(3)), msg(0x93, u32(1) + i32(-120) + u8(1))]
 
 
 def write(name, blobs):

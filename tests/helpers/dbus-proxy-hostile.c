@@ -9,7 +9,8 @@
  *
  * Every crafted notification carries the summary "EVIL" so a test can check
  * that none reached the host bus. CASE "valid" sends a good notification with
- * the summary "GOOD" and expects the connection to stay open.
+ * the summary "GOOD" and expects the connection to stay open; CASE "flood"
+ * sends 200 good notifications ("FLOOD <n>") back to back and expects the same.
  * Exit: 0 the host behaved as expected, 1 it did not, 2 usage.
  */
 #include <errno.h>
@@ -24,6 +25,9 @@
 
 #define HANGUP_WAIT_MS 5000 /* a malformed message: the host must hang up */
 #define STAY_OPEN_MS 500     /* a valid one: the connection must survive this long */
+#define FLOOD_COUNT 200
+
+static uint32_t notify_id = 7;
 
 static uint8_t *buf;
 static size_t len, cap;
@@ -63,7 +67,7 @@ static void notify(const struct notify_spec *s)
 {
 	u8(1);
 	u8(0x10);
-	u32(7);  /* id */
+	u32(notify_id);
 	u32(0);  /* replaces */
 	u32(-1u); /* expire */
 	str("app");
@@ -116,7 +120,22 @@ static int build(const char *c)
 	struct notify_spec s = { .summary = "EVIL" };
 	int32_t id = 1;
 
-	if (!strcmp(c, "valid"))
+	if (!strcmp(c, "flood")) {
+		char summary[32];
+		/* every notification framed here; main() sends buf as it is */
+		for (uint32_t i = 0; i < FLOOD_COUNT; i++) {
+			size_t at = len;
+			snprintf(summary, sizeof(summary), "FLOOD %u", i);
+			s.summary = summary;
+			notify_id = 1000 + i;
+			u32(0);
+			notify(&s);
+			uint32_t n = (uint32_t)(len - at - 4);
+			uint8_t hdr[4] = { (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n };
+			memcpy(buf + at, hdr, 4);
+		}
+		return 0;
+	} else if (!strcmp(c, "valid"))
 		s.summary = "GOOD";
 	else if (!strcmp(c, "oversized-string"))
 		s.body_len = 100000;
@@ -183,7 +202,7 @@ int main(int argc, char **argv)
 		perror("connect");
 		return 1;
 	}
-	if (write(fd, hdr, 4) != 4)
+	if (strcmp(argv[2], "flood") != 0 && write(fd, hdr, 4) != 4)
 		return 1;
 	if (!strcmp(argv[2], "truncated-frame")) {
 		/* half the payload, then end of stream */
@@ -200,11 +219,12 @@ int main(int argc, char **argv)
 		}
 	}
 	/* did the host hang up? */
+	int valid = !strcmp(argv[2], "valid") || !strcmp(argv[2], "flood");
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int r = poll(&p, 1, strcmp(argv[2], "valid") ? HANGUP_WAIT_MS : STAY_OPEN_MS);
+	int r = poll(&p, 1, valid ? STAY_OPEN_MS : HANGUP_WAIT_MS);
 	char c;
 	int hung_up = r > 0 && (read(fd, &c, 1) <= 0);
-	if (!strcmp(argv[2], "valid")) {
+	if (valid) {
 		if (hung_up) {
 			fprintf(stderr, "the host hung up on a valid message\n");
 			return 1;

@@ -5,13 +5,12 @@
 # one JSON line to the file given as argv[1], and answers like a real server.
 # Tests drive the server's side of the protocol through org.vmsilo.Test:
 #   EmitClosed(u id, u reason), EmitAction(u id, s key)
-import json
 import sys
 
 import dbus
 import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
+
+from buspeer import Recording, serve
 
 IFACE = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -34,15 +33,11 @@ def plain(v):
     return str(v)
 
 
-class Server(dbus.service.Object):
+class Server(Recording, dbus.service.Object):
     def __init__(self, bus, out):
         super().__init__(bus, PATH)
         self.out = out
         self.next_id = 100
-
-    def record(self, entry):
-        with open(self.out, "a") as f:
-            f.write(json.dumps(entry) + "\n")
 
     @dbus.service.method(IFACE, in_signature="susssasa{sv}i", out_signature="u")
     def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):
@@ -87,12 +82,7 @@ class Server(dbus.service.Object):
 
 
 def main():
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
-    name = dbus.service.BusName(IFACE, bus, do_not_queue=True)
-    server = Server(bus, sys.argv[1])
-    open(sys.argv[1] + ".ready", "w").close()
-    GLib.MainLoop().run()
+    serve(IFACE, sys.argv[1], lambda bus: Server(bus, sys.argv[1]))
 
 
 if __name__ == "__main__":

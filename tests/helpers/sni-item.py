@@ -4,15 +4,15 @@
 # /StatusNotifierItem) with a com.canonical.dbusmenu menu at /MenuBar, registered
 # with the bus's org.kde.StatusNotifierWatcher. Calls it receives (Activate,
 # menu Event...) are appended as JSON lines to argv[1]. Tests drive it through
-# org.vmsilo.Test: SetTitle(s) (emits NewTitle), Quit().
-import json
+# org.vmsilo.Test: SetTitle(s) (emits NewTitle), Quit(). Bus set-up: buspeer.py.
 import os
 import sys
 
 import dbus
 import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
+
+from buspeer import Recording, serve
 
 SNI = "org.kde.StatusNotifierItem"
 MENU = "com.canonical.dbusmenu"
@@ -25,15 +25,11 @@ def node(nid, props, children=()):
                        signature=None)
 
 
-class Item(dbus.service.Object):
+class Item(Recording, dbus.service.Object):
     def __init__(self, bus, out):
         super().__init__(bus, "/StatusNotifierItem")
         self.out = out
         self.title = "Guest App\u202e"  # a bidi override the host must strip
-
-    def record(self, entry):
-        with open(self.out, "a") as f:
-            f.write(json.dumps(entry) + "\n")
 
     def props(self):
         pixel = bytes([0x80, 0x10, 0x20, 0x30])
@@ -67,6 +63,10 @@ class Item(dbus.service.Object):
     @dbus.service.method(SNI, in_signature="ii", out_signature="")
     def ContextMenu(self, x, y):
         self.record({"call": "ContextMenu"})
+
+    @dbus.service.method(SNI, in_signature="is", out_signature="")
+    def Scroll(self, delta, orientation):
+        self.record({"call": "Scroll", "delta": int(delta), "orientation": str(orientation)})
 
     @dbus.service.signal(SNI, signature="")
     def NewTitle(self):
@@ -104,20 +104,21 @@ class Menu(dbus.service.Object):
 
     @dbus.service.method(MENU, in_signature="i", out_signature="b")
     def AboutToShow(self, nid):
+        self.item.record({"call": "AboutToShow", "id": int(nid)})
         return False
 
 
 def main():
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
     name = "org.kde.StatusNotifierItem-%d-1" % os.getpid()
-    bus_name = dbus.service.BusName(name, bus)
-    item = Item(bus, sys.argv[1])
-    menu = Menu(bus, item)
-    watcher = bus.get_object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
-    watcher.RegisterStatusNotifierItem(name, dbus_interface="org.kde.StatusNotifierWatcher")
-    open(sys.argv[1] + ".ready", "w").close()
-    GLib.MainLoop().run()
+
+    def setup(bus):
+        item = Item(bus, sys.argv[1])
+        menu = Menu(bus, item)
+        watcher = bus.get_object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
+        watcher.RegisterStatusNotifierItem(name, dbus_interface="org.kde.StatusNotifierWatcher")
+        return item, menu
+
+    serve(name, sys.argv[1], setup, queue=True)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,13 @@
 # records when an item's bus name goes away. One JSON line per event in argv[1].
 # Tests act as the tray through org.vmsilo.Test: Click(s service, i id) sends
 # the menu a "clicked" Event; Activate(s service) calls Activate(7, 8).
-import json
 import sys
 
 import dbus
 import dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
 from gi.repository import GLib
+
+from buspeer import Recording, serve
 
 W = "org.kde.StatusNotifierWatcher"
 
@@ -26,7 +26,7 @@ def layout(n):
     return entry
 
 
-class Watcher(dbus.service.Object):
+class Watcher(Recording, dbus.service.Object):
     def __init__(self, bus, out):
         super().__init__(bus, "/StatusNotifierWatcher")
         self.bus = bus
@@ -35,10 +35,6 @@ class Watcher(dbus.service.Object):
         bus.add_signal_receiver(self.owner_changed, "NameOwnerChanged", "org.freedesktop.DBus")
         bus.add_signal_receiver(self.changed, "NewTitle", "org.kde.StatusNotifierItem", sender_keyword="sender")
         bus.add_signal_receiver(self.changed, "LayoutUpdated", "com.canonical.dbusmenu", sender_keyword="sender")
-
-    def record(self, entry):
-        with open(self.out, "a") as f:
-            f.write(json.dumps(entry) + "\n")
 
     def dump(self, event, service):
         obj = self.bus.get_object(service, "/StatusNotifierItem")
@@ -89,12 +85,7 @@ class Watcher(dbus.service.Object):
 
 
 def main():
-    DBusGMainLoop(set_as_default=True)
-    bus = dbus.SessionBus()
-    name = dbus.service.BusName(W, bus, do_not_queue=True)
-    watcher = Watcher(bus, sys.argv[1])
-    open(sys.argv[1] + ".ready", "w").close()
-    GLib.MainLoop().run()
+    serve(W, sys.argv[1], lambda bus: Watcher(bus, sys.argv[1]))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,38 @@ pass "after all that, a valid notification still goes through"
 ! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus: $(grep EVIL "$T/rec")"
 pass "nothing from a malformed message reached the host bus"
 
+# the sanitizer check used at the end of every dbus-proxy test finds reports
+mkdir "$T/selftest"
+printf '==42==ERROR: AddressSanitizer: heap-use-after-free on address 0x1\n' >"$T/selftest/a.log"
+printf 'wire.c:10:5: runtime error: signed integer overflow\n' >"$T/selftest/b.log"
+printf '==42==ERROR: LeakSanitizer: detected memory leaks\n' >"$T/selftest/c.log"
+echo "guest of VM 'testvm' connected" >"$T/selftest/d.log"
+for f in a b c; do
+	! sanitizer_reports "$T/selftest/$f.log" 2>/dev/null || fail "sanitizer report in $f.log not detected"
+done
+sanitizer_reports "$T/selftest/d.log" || fail "a clean log was taken for a sanitizer report"
+rm -r "$T/selftest"
+pass "sanitizer reports (ASan, UBSan, LSan) in a log are detected"
+
+# A flood of well-formed notifications is cut to the rate limit: with 5 per
+# minute, a burst of 200 yields the bucket of 5, the rest is dropped with one
+# warning, and the connection stays up.
+bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS "$PROXY" host --vm testvm --color "#ff0000" \
+	--listen-unix "$T/flood.sock" --notify-rate 5/60 2>>"$T/flood.log"
+wait_for_path "$T/flood.sock"
+"$HOSTILE" "$T/flood.sock" flood || fail "the host hung up on a flood of valid notifications"
+wait_for_line "$T/flood.log" "VM 'testvm' sends notifications faster than 5 per 60 s: dropping the excess"
+wait_for_line "$T/rec" '"summary": "\[testvm\] FLOOD 4"'
+sleep 0.5
+n=$(grep -c '\[testvm\] FLOOD' "$T/rec")
+[ "$n" = 5 ] || fail "rate limit 5/60: $n of 200 flooding notifications reached the host server"
+[ "$(grep -c 'faster than 5 per 60 s' "$T/flood.log")" = 1 ] || fail "more than one rate-limit warning"
+pass "a burst of 200 notifications is cut to the 5 that --notify-rate 5/60 allows"
+expect_fail 2 "invalid --notify-rate '0/5'" "$PROXY" host --vm testvm --color '#000000' --notify-rate 0/5
+expect_fail 2 "invalid --notify-rate '5/x'" "$PROXY" host --vm testvm --color '#000000' --notify-rate 5/x
+expect_fail 2 "--notify-rate belongs to the host role" "$PROXY" guest --notify-rate 5
+pass "--notify-rate usage errors"
+
 # The other two ways the host role gets its socket; the valid case proves each serves.
 export VMSILO_RUNTIME_DIR=$T/run
 mkdir -p "$VMSILO_RUNTIME_DIR/testvm"
@@ -45,7 +77,8 @@ wait_for_path "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001"
 "$HOSTILE" "$VMSILO_RUNTIME_DIR/testvm/vsock.socket_5001" deep-menu || fail "default path: no hang-up"
 pass "by default the host role listens on <runtime>/<vm>/vsock.socket_5001"
 
-command -v systemd-socket-activate >/dev/null || skip "systemd-socket-activate is not installed"
+command -v systemd-socket-activate >/dev/null ||
+	{ stop_and_check_sanitizers; skip "systemd-socket-activate is not installed"; }
 bg env DBUS_SESSION_BUS_ADDRESS=$HOST_BUS systemd-socket-activate -E DBUS_SESSION_BUS_ADDRESS -l "$T/activated.sock" \
 	"$PROXY" host --vm testvm --color "#ff0000" 2>>"$T/host3.log"
 wait_for_path "$T/activated.sock"
@@ -57,3 +90,4 @@ for _ in $(seq 200); do [ "$(grep -c '\[testvm\] GOOD' "$T/rec")" -ge 4 ] && bre
 [ "$(grep -c '\[testvm\] GOOD' "$T/rec")" = 4 ] || fail "expected 4 valid notifications at the host server"
 ! grep -q EVIL "$T/rec" || fail "crafted data reached the host bus"
 pass "every valid notification arrived, no crafted one did"
+stop_and_check_sanitizers

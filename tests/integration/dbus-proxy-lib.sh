@@ -66,3 +66,52 @@ start_guest_proxy() { # extra args...
 		--log-level debug "$@" 2>>"$T/guest.log"
 	wait_for_line "$T/host.log" "guest of VM 'testvm' connected"
 }
+
+# sanitizer_reports LOG...: prints what AddressSanitizer, LeakSanitizer or
+# UndefinedBehaviorSanitizer wrote into the logs (the daemons' stderr), and
+# returns 1 when there is any. In a plain build there never is.
+SANITIZER_PATTERN='ERROR: [A-Za-z]*Sanitizer|runtime error:'
+sanitizer_reports() {
+	local log found=0
+	for log in "$@"; do
+		[ -f "$log" ] || continue
+		if grep -qE -- "$SANITIZER_PATTERN" "$log"; then
+			echo "--- sanitizer report in $log:" >&2
+			grep -E -A20 -- "$SANITIZER_PATTERN" "$log" >&2
+			found=1
+		fi
+	done
+	return $found
+}
+
+# stop_and_check_sanitizers: ends every process the test started, newest first
+# (the proxies before their buses), with SIGTERM so that each exits through
+# its normal path and LeakSanitizer gets to run, then fails the test if any
+# log in $T (or the last expect_fail's stderr) carries a sanitizer report or
+# a process died of a signal. Every dbus-proxy test ends with it.
+stop_and_check_sanitizers() {
+	local i p n rc dead=()
+	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+		p=${PIDS[i]}
+		kill -TERM "$p" 2>/dev/null || continue
+		# only our own children (the proxies, the peers) are waited for: a
+		# forked dbus-daemon's exit is not ours to see
+		[ "$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)" = $$ ] || continue
+		for ((n = 0; n < 100; n++)); do
+			[ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" = Z ] && break
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -KILL "$p" 2>/dev/null || true
+		rc=0
+		wait "$p" 2>/dev/null || rc=$?
+		# the proxies exit 0 on SIGTERM, the python peers die of it (143);
+		# any other signal (SIGSYS from seccomp, SIGABRT from a sanitizer,
+		# our SIGKILL after 5 s) is a failure
+		[ "$rc" -le 128 ] || [ "$rc" = 143 ] || dead+=("$p: exit status $rc")
+	done
+	PIDS=()
+	sanitizer_reports "$T"/*.log "$T/err" || fail "a sanitizer reported an error in the daemons' logs"
+	[ ${#dead[@]} = 0 ] || fail "processes did not stop cleanly on SIGTERM: ${dead[*]}"
+	pass "no sanitizer report in the daemons' logs"
+}

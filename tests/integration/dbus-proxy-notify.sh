@@ -46,9 +46,23 @@ wait_for_line "$T/rec" '"summary": "\[testvm\] Question"'
 hid=$(json_last "$T/rec" '"summary": "\[testvm\] Question"' 'e["id"]')
 [ "$(json_last "$T/rec" '"summary": "\[testvm\] Question"' 'e["actions"]')" = "['yes', 'Yes', 'no', 'No']" ] \
 	|| fail "actions not forwarded"
+# signals forged by another host bus connection, or for ids this VM never
+# showed, must not reach the guest: the client would print "yes" and exit
+on_host dbus-send --session --type=signal /org/freedesktop/Notifications \
+	org.freedesktop.Notifications.ActionInvoked "uint32:$hid" string:yes
+wait_for_line "$T/host.log" "ignored ActionInvoked for notification $hid from :"
+on_host dbus-send --session --type=signal /org/freedesktop/Notifications \
+	org.freedesktop.Notifications.NotificationClosed "uint32:$hid" uint32:2
+wait_for_line "$T/host.log" "ignored NotificationClosed for notification $hid from :"
+on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
+	/org/freedesktop/Notifications org.vmsilo.Test.EmitAction uint32:99999 string:yes
+wait_for_line "$T/host.log" "ignored ActionInvoked for notification 99999 from :"
+kill -0 $ASKER 2>/dev/null || fail "a forged signal ended the guest client: $(cat "$T/action.out")"
+pass "forged ActionInvoked/NotificationClosed from another connection, or for a foreign id, are ignored"
 on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
 	/org/freedesktop/Notifications org.vmsilo.Test.EmitAction "uint32:$hid" string:no
 wait_for_line "$T/action.out" '^no$'
+! grep -q '^yes$' "$T/action.out" || fail "a forged action reached the guest client"
 on_host dbus-send --session --dest=org.freedesktop.Notifications --type=method_call \
 	/org/freedesktop/Notifications org.vmsilo.Test.EmitClosed "uint32:$hid" uint32:2
 wait $ASKER || fail "notify-send --action did not finish (rc $?)"
@@ -93,9 +107,40 @@ grep -q "seccomp allow-list installed (enforce)" "$T/host.log" || fail "host rol
 kill -0 "${PIDS[@]: -1}" 2>/dev/null || fail "guest role died"
 pass "host role served everything under its seccomp allow-list"
 
+# a host-to-guest message type the guest does not know (from a newer host) is
+# skipped, not a reason to hang up (docs/dbus-proxy-protocol.md, Versioning);
+# the "host" here is a few lines of python speaking the frame format
+start_bus SPARE
+$PY - "$T/fakehost.sock" >"$T/fakehost.out" 2>&1 <<'PYEOF' &
+import socket, struct, sys, time
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(sys.argv[1])
+srv.listen(1)
+srv.settimeout(10)
+c, _ = srv.accept()
+for payload in (bytes([1, 0x9f, 0, 0, 0, 1]), bytes([1, 0xfe])):
+    c.sendall(struct.pack(">I", len(payload)) + payload)
+time.sleep(1)
+c.settimeout(0.2)
+try:
+    print("closed" if c.recv(1) == b"" else "data")
+except socket.timeout:
+    print("open")
+PYEOF
+FAKEHOST=$!
+wait_for_path "$T/fakehost.sock"
+bg env DBUS_SESSION_BUS_ADDRESS=$SPARE_BUS "$PROXY" guest --connect-unix "$T/fakehost.sock" --timeout 10 \
+	--log-level debug 2>>"$T/guest2.log"
+wait $FAKEHOST || fail "the fake host failed: $(cat "$T/fakehost.out")"
+[ "$(cat "$T/fakehost.out")" = open ] || fail "the guest hung up on unknown host message types: $(cat "$T/guest2.log")"
+grep -q "ignoring host message type 0x9f" "$T/guest2.log" || fail "unknown type 0x9f not logged"
+grep -q "ignoring host message type 0xfe" "$T/guest2.log" || fail "unknown type 0xfe not logged"
+pass "the guest role skips host-to-guest message types it does not know"
+
 # usage errors
 expect_fail 2 "needs --vm and --color" "$PROXY" host --vm testvm
 expect_fail 2 "invalid --color" "$PROXY" host --vm testvm --color red
 expect_fail 2 "invalid VM name" "$PROXY" host --vm 'Bad Name' --color '#000000'
 expect_fail 2 "unknown role" "$PROXY" middle
 pass "usage errors"
+stop_and_check_sanitizers

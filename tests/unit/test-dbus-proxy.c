@@ -14,6 +14,7 @@
 
 #include "pixmap.h"
 #include "protocol.h"
+#include "ratelimit.h"
 #include "sanitize.h"
 #include "wire.h"
 
@@ -260,6 +261,87 @@ static void test_corpus_decodes(void **state)
 	assert_true(n >= 10);
 }
 
+/* The host-to-guest tray messages added in version 1: round trip and bounds. */
+static void test_tray_host_messages(void **state)
+{
+	struct wire_msg in[] = {
+		{ .type = WIRE_ITEM_SCROLL, .id = 3, .delta = -WIRE_SCROLL_MAX_DELTA,
+		  .orientation = WIRE_SCROLL_HORIZONTAL },
+		{ .type = WIRE_MENU_ABOUT_TO_SHOW, .id = 4, .menu_id = 17 },
+	};
+	struct wire_error err = { "" };
+	struct wire_msg out;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct wire_buf b = { 0 };
+		assert_int_equal(wire_encode(&b, &in[i]), 0);
+		assert_int_equal(wire_decode(b.data, b.len, &out, &err), 0);
+		assert_int_equal(out.type, in[i].type);
+		assert_int_equal(out.id, in[i].id);
+		assert_int_equal(out.delta, in[i].delta);
+		assert_int_equal(out.orientation, in[i].orientation);
+		assert_int_equal(out.menu_id, in[i].menu_id);
+		wire_msg_free(&out);
+		wire_buf_free(&b);
+	}
+	/* a delta past the clamp and an orientation other than 0/1 are malformed */
+	const uint8_t too_far[] = { 1, WIRE_ITEM_SCROLL, 0, 0, 0, 3, 0, 0, 0x04, 0xb1, 0 };
+	const uint8_t diagonal[] = { 1, WIRE_ITEM_SCROLL, 0, 0, 0, 3, 0, 0, 0, 120, 2 };
+	assert_int_equal(wire_decode(too_far, sizeof(too_far), &out, &err), -EBADMSG);
+	assert_string_equal(err.text, "scroll delta 1201 outside -1200..1200");
+	wire_msg_free(&out);
+	assert_int_equal(wire_decode(diagonal, sizeof(diagonal), &out, &err), -EBADMSG);
+	wire_msg_free(&out);
+	assert_string_equal(wire_type_name(WIRE_ITEM_SCROLL), "ITEM_SCROLL");
+	assert_string_equal(wire_type_name(WIRE_MENU_ABOUT_TO_SHOW), "MENU_ABOUT_TO_SHOW");
+}
+
+static void test_rate_limit(void **state)
+{
+	struct rate_limit r;
+	unsigned admitted = 0;
+
+	/* a burst of 200 at one instant yields exactly the bucket */
+	rate_limit_init(&r, 5, 10, 1000);
+	for (int i = 0; i < 200; i++)
+		admitted += rate_limit_take(&r, 1000);
+	assert_int_equal(admitted, 5);
+	assert_int_equal(r.dropped, 195);
+	/* refill: one token every 2 s (5 per 10 s), never more than the bucket */
+	assert_false(rate_limit_take(&r, 2999));
+	assert_true(rate_limit_take(&r, 3000));
+	assert_false(rate_limit_take(&r, 3000));
+	admitted = 0;
+	for (int i = 0; i < 100; i++)
+		admitted += rate_limit_take(&r, 1000000);
+	assert_int_equal(admitted, 5);
+	/* a clock that goes backwards earns nothing */
+	assert_false(rate_limit_take(&r, 10));
+	/* a sustained stream at twice the rate gets half through */
+	rate_limit_init(&r, 10, 1, 0);
+	admitted = 0;
+	for (uint64_t t = 0; t < 10000; t += 50)
+		admitted += rate_limit_take(&r, t);
+	assert_in_range(admitted, 100, 110);
+}
+
+static void test_rate_parse(void **state)
+{
+	uint32_t n, s;
+
+	assert_int_equal(rate_limit_parse("20/10", &n, &s), 0);
+	assert_int_equal(n, 20);
+	assert_int_equal(s, 10);
+	assert_int_equal(rate_limit_parse("7", &n, &s), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(s, 1);
+	assert_int_equal(rate_limit_parse("10000/3600", &n, &s), 0);
+	const char *bad[] = { "", "0", "0/5", "5/0", "10001", "5/3601", "5/", "/5", "-1", "5/-1", "5x",
+			      "5/1/1", " 5", "99999999999", "5/99999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(rate_limit_parse(bad[i], &n, &s), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +350,8 @@ int main(void)
 		cmocka_unit_test(test_text),             cmocka_unit_test(test_keys_and_names),
 		cmocka_unit_test(test_notification_hints), cmocka_unit_test(test_tint),
 		cmocka_unit_test(test_image_data),       cmocka_unit_test(test_corpus_decodes),
+		cmocka_unit_test(test_rate_limit),       cmocka_unit_test(test_rate_parse),
+		cmocka_unit_test(test_tray_host_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

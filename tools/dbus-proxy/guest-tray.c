@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "busutil.h"
 #include "guest.h"
 #include "log.h"
 #include "protocol.h"
@@ -40,17 +41,6 @@ struct guest_tray {
 	struct guest_item items[GUEST_MAX_ITEMS];
 	uint32_t next_id;
 };
-
-static char *wire_strdup(const char *s)
-{
-	size_t n = strlen(s);
-	if (n > WIRE_MAX_STRING) {
-		n = WIRE_MAX_STRING;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	return strndup(s, n);
-}
 
 static int variant_type(DBusMessageIter *v)
 {
@@ -136,7 +126,7 @@ static void read_item_props(DBusMessageIter *dict, struct wire_item *it, char *m
 			       : !strcmp(key, "IconName") ? &it->icon_name : NULL;
 		if (field) {
 			free(*field);
-			*field = wire_strdup(variant_string(&v));
+			*field = bus_strdup_wire(variant_string(&v));
 		} else if (!strcmp(key, "Status"))
 			it->status = parse_status(variant_string(&v));
 		else if (!strcmp(key, "Category"))
@@ -159,10 +149,10 @@ static void read_item_props(DBusMessageIter *dict, struct wire_item *it, char *m
 			dbus_message_iter_next(&st);
 			dbus_message_iter_next(&st);
 			free(it->tooltip_title);
-			it->tooltip_title = wire_strdup(variant_string(&st));
+			it->tooltip_title = bus_strdup_wire(variant_string(&st));
 			dbus_message_iter_next(&st);
 			free(it->tooltip_body);
-			it->tooltip_body = wire_strdup(variant_string(&st));
+			it->tooltip_body = bus_strdup_wire(variant_string(&st));
 		}
 	}
 }
@@ -196,10 +186,10 @@ static bool read_menu(DBusMessageIter *st_iter, struct wire_menu_item *m, unsign
 		int t = variant_type(&v);
 		if (!strcmp(key, "label") && t == DBUS_TYPE_STRING) {
 			free(m->label);
-			m->label = wire_strdup(variant_string(&v));
+			m->label = bus_strdup_wire(variant_string(&v));
 		} else if (!strcmp(key, "icon-name") && t == DBUS_TYPE_STRING) {
 			free(m->icon_name);
-			m->icon_name = wire_strdup(variant_string(&v));
+			m->icon_name = bus_strdup_wire(variant_string(&v));
 		} else if ((!strcmp(key, "enabled") || !strcmp(key, "visible")) && t == DBUS_TYPE_BOOLEAN) {
 			dbus_bool_t b;
 			dbus_message_iter_get_basic(&v, &b);
@@ -346,12 +336,10 @@ static struct guest_item *find_key(struct guest_tray *t, const char *owner, cons
 
 static void emit_watcher(struct guest *g, const char *name, const char *arg)
 {
-	DBusMessage *s = dbus_message_new_signal(WATCHER_PATH, WATCHER_NAME, name);
-	if (!s)
-		return;
-	if (!arg || dbus_message_append_args(s, DBUS_TYPE_STRING, &arg, DBUS_TYPE_INVALID))
-		dbus_connection_send(g->bus, s, NULL);
-	dbus_message_unref(s);
+	if (arg)
+		bus_emit(g->bus, WATCHER_PATH, WATCHER_NAME, name, DBUS_TYPE_STRING, &arg, DBUS_TYPE_INVALID);
+	else
+		bus_emit(g->bus, WATCHER_PATH, WATCHER_NAME, name, DBUS_TYPE_INVALID);
 }
 
 static DBusMessage *register_item(struct guest *g, DBusMessage *m)
@@ -474,17 +462,13 @@ static DBusHandlerResult on_watcher(DBusConnection *bus, DBusMessage *m, void *d
 	if (dbus_message_is_method_call(m, WATCHER_NAME, "RegisterStatusNotifierItem"))
 		r = register_item(g, m);
 	else if (dbus_message_is_method_call(m, WATCHER_NAME, "RegisterStatusNotifierHost"))
-		r = dbus_message_new_method_return(m);
+		r = bus_reply(m, DBUS_TYPE_INVALID);
 	else if (dbus_message_is_method_call(m, DBUS_INTERFACE_PROPERTIES, "Get") ||
 		 dbus_message_is_method_call(m, DBUS_INTERFACE_PROPERTIES, "GetAll"))
 		r = watcher_properties(g, m);
 	else
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-	if (!r)
-		return DBUS_HANDLER_RESULT_NEED_MEMORY;
-	dbus_connection_send(bus, r, NULL);
-	dbus_message_unref(r);
-	return DBUS_HANDLER_RESULT_HANDLED;
+	return bus_send_reply(bus, r);
 }
 
 /* Items vanish with their connection; their change signals mark them for a new snapshot. */
@@ -513,42 +497,62 @@ static DBusHandlerResult on_signal(DBusConnection *bus, DBusMessage *m, void *da
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
+static DBusMessage *menu_event_call(const struct guest_item *item, const struct wire_msg *m)
+{
+	DBusMessageIter it, v;
+	int32_t zero = 0;
+	DBusMessage *c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "Event");
+
+	if (!c)
+		return NULL;
+	dbus_message_iter_init_append(c, &it);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &m->menu_id);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &m->event_id);
+	dbus_message_iter_open_container(&it, DBUS_TYPE_VARIANT, "i", &v);
+	dbus_message_iter_append_basic(&v, DBUS_TYPE_INT32, &zero);
+	dbus_message_iter_close_container(&it, &v);
+	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &m->timestamp);
+	return c;
+}
+
 void guest_tray_handle_host(struct guest *g, const struct wire_msg *m)
 {
 	static const char *const methods[] = { "Activate", "SecondaryActivate", "ContextMenu" };
+	static const char *const orientations[] = { "vertical", "horizontal" };
 	struct guest_item *item = NULL;
-	DBusMessage *c;
+	DBusMessage *c = NULL;
 
 	for (size_t i = 0; g->tray && i < GUEST_MAX_ITEMS; i++)
 		if (g->tray->items[i].used && g->tray->items[i].id == m->id)
 			item = &g->tray->items[i];
 	if (!item)
 		return;
-	if (m->type == WIRE_ITEM_ACTIVATE) {
+	switch (m->type) {
+	case WIRE_ITEM_ACTIVATE:
 		c = dbus_message_new_method_call(item->owner, item->path, SNI_IFACE, methods[m->activate_kind]);
 		if (c)
 			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->x, DBUS_TYPE_INT32, &m->y, DBUS_TYPE_INVALID);
-	} else {
-		DBusMessageIter it, v;
-		int32_t zero = 0;
-		if (item->menu_path[0] != '/')
-			return;
-		c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "Event");
-		if (c) {
-			dbus_message_iter_init_append(c, &it);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &m->menu_id);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &m->event_id);
-			dbus_message_iter_open_container(&it, DBUS_TYPE_VARIANT, "i", &v);
-			dbus_message_iter_append_basic(&v, DBUS_TYPE_INT32, &zero);
-			dbus_message_iter_close_container(&it, &v);
-			dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &m->timestamp);
-		}
+		break;
+	case WIRE_ITEM_SCROLL:
+		/* the decoder has bounded delta and orientation */
+		c = dbus_message_new_method_call(item->owner, item->path, SNI_IFACE, "Scroll");
+		if (c)
+			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->delta, DBUS_TYPE_STRING,
+						 &orientations[m->orientation], DBUS_TYPE_INVALID);
+		break;
+	case WIRE_MENU_EVENT:
+		if (item->menu_path[0] == '/')
+			c = menu_event_call(item, m);
+		break;
+	case WIRE_MENU_ABOUT_TO_SHOW:
+		/* a menu that changes now says so with LayoutUpdated, which re-reads it */
+		if (item->menu_path[0] == '/')
+			c = dbus_message_new_method_call(item->owner, item->menu_path, MENU_IFACE, "AboutToShow");
+		if (c)
+			dbus_message_append_args(c, DBUS_TYPE_INT32, &m->menu_id, DBUS_TYPE_INVALID);
+		break;
 	}
-	if (!c)
-		return;
-	dbus_message_set_no_reply(c, TRUE);
-	dbus_connection_send(g->bus, c, NULL);
-	dbus_message_unref(c);
+	bus_send_no_reply(g->bus, c);
 }
 
 int guest_tray_setup(struct guest *g)

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "busloop.h"
+#include "busutil.h"
 #include "frame.h"
 #include "guest.h"
 #include "io.h"
@@ -47,18 +48,6 @@ static const char introspect_xml[] =
 	"  <method name=\"Introspect\"><arg type=\"s\" direction=\"out\"/></method>\n"
 	" </interface>\n"
 	"</node>\n";
-
-/* A copy of s cut to the wire's string limit at a character boundary (s is valid UTF-8). */
-static char *wire_strdup(const char *s)
-{
-	size_t n = strlen(s);
-	if (n > WIRE_MAX_STRING) {
-		n = WIRE_MAX_STRING;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	return strndup(s, n);
-}
 
 static void add_hint(struct wire_notify *n, const char *key, uint8_t type)
 {
@@ -156,10 +145,10 @@ static int read_notify(DBusMessage *m, struct wire_notify *n)
 		dbus_message_iter_next(&it);
 		dbus_message_iter_get_basic(&it, &s[i]);
 	}
-	n->app_name = wire_strdup(s[0]);
-	n->app_icon = wire_strdup(s[1]);
-	n->summary = wire_strdup(s[2]);
-	n->body = wire_strdup(s[3]);
+	n->app_name = bus_strdup_wire(s[0]);
+	n->app_icon = bus_strdup_wire(s[1]);
+	n->summary = bus_strdup_wire(s[2]);
+	n->body = bus_strdup_wire(s[3]);
 	n->actions = calloc(WIRE_MAX_ACTIONS * 2, sizeof(char *));
 	n->hints = calloc(WIRE_MAX_HINTS, sizeof(*n->hints));
 	if (!n->app_name || !n->app_icon || !n->summary || !n->body || !n->actions || !n->hints)
@@ -177,7 +166,7 @@ static int read_notify(DBusMessage *m, struct wire_notify *n)
 		if (!sanitize_action_key_valid(key))
 			continue;
 		n->actions[2 * n->n_actions] = strdup(key);
-		n->actions[2 * n->n_actions + 1] = wire_strdup(label);
+		n->actions[2 * n->n_actions + 1] = bus_strdup_wire(label);
 		n->n_actions++;
 	}
 	dbus_message_iter_next(&it);
@@ -214,9 +203,7 @@ static DBusMessage *on_notify(struct guest *g, DBusMessage *m)
 		g->host_error = r;
 	else
 		log_debug("notification %u forwarded to the host", msg.notify.id);
-	reply = dbus_message_new_method_return(m);
-	if (reply)
-		dbus_message_append_args(reply, DBUS_TYPE_UINT32, &msg.notify.id, DBUS_TYPE_INVALID);
+	reply = bus_reply(m, DBUS_TYPE_UINT32, &msg.notify.id, DBUS_TYPE_INVALID);
 	wire_msg_free(&msg);
 	return reply;
 }
@@ -231,30 +218,24 @@ static DBusMessage *on_close(struct guest *g, DBusMessage *m)
 	r = wire_send(g->fd, &msg);
 	if (r < 0)
 		g->host_error = r;
-	return dbus_message_new_method_return(m);
+	return bus_reply(m, DBUS_TYPE_INVALID);
 }
 
 static DBusMessage *on_capabilities(DBusMessage *m)
 {
 	static const char *caps[] = { "actions", "body", "body-markup", "body-hyperlinks", "icon-static" };
 	const char **p = caps;
-	DBusMessage *reply = dbus_message_new_method_return(m);
-	if (reply)
-		dbus_message_append_args(reply, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &p,
-					 (int)ARRAY_SIZE(caps), DBUS_TYPE_INVALID);
-	return reply;
+
+	return bus_reply(m, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &p, (int)ARRAY_SIZE(caps), DBUS_TYPE_INVALID);
 }
 
 static DBusMessage *on_server_information(DBusMessage *m)
 {
 	const char *name = "vmsilo-dbus-proxy", *vendor = "vmsilo", *version = VMSILO_VERSION,
 		   *spec = "1.2";
-	DBusMessage *reply = dbus_message_new_method_return(m);
-	if (reply)
-		dbus_message_append_args(reply, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &vendor,
-					 DBUS_TYPE_STRING, &version, DBUS_TYPE_STRING, &spec,
-					 DBUS_TYPE_INVALID);
-	return reply;
+
+	return bus_reply(m, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &vendor, DBUS_TYPE_STRING, &version,
+			 DBUS_TYPE_STRING, &spec, DBUS_TYPE_INVALID);
 }
 
 static DBusHandlerResult on_message(DBusConnection *bus, DBusMessage *m, void *data)
@@ -271,27 +252,16 @@ static DBusHandlerResult on_message(DBusConnection *bus, DBusMessage *m, void *d
 		reply = on_capabilities(m);
 	else if (dbus_message_is_method_call(m, NOTIFY_IFACE, "GetServerInformation"))
 		reply = on_server_information(m);
-	else if (dbus_message_is_method_call(m, DBUS_INTERFACE_INTROSPECTABLE, "Introspect")) {
-		reply = dbus_message_new_method_return(m);
-		if (reply)
-			dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
-	} else
+	else if (dbus_message_is_method_call(m, DBUS_INTERFACE_INTROSPECTABLE, "Introspect"))
+		reply = bus_reply(m, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
+	else
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
-	if (!reply)
-		return DBUS_HANDLER_RESULT_NEED_MEMORY;
-	dbus_connection_send(bus, reply, NULL);
-	dbus_message_unref(reply);
-	return DBUS_HANDLER_RESULT_HANDLED;
+	return bus_send_reply(bus, reply);
 }
 
 static void emit_signal(struct guest *g, const char *name, int type2, const void *arg2, uint32_t id)
 {
-	DBusMessage *s = dbus_message_new_signal(NOTIFY_PATH, NOTIFY_IFACE, name);
-	if (!s)
-		return;
-	if (dbus_message_append_args(s, DBUS_TYPE_UINT32, &id, type2, arg2, DBUS_TYPE_INVALID))
-		dbus_connection_send(g->bus, s, NULL);
-	dbus_message_unref(s);
+	bus_emit(g->bus, NOTIFY_PATH, NOTIFY_IFACE, name, DBUS_TYPE_UINT32, &id, type2, arg2, DBUS_TYPE_INVALID);
 }
 
 static void handle_host_message(struct guest *g, struct wire_msg *m)
@@ -305,7 +275,9 @@ static void handle_host_message(struct guest *g, struct wire_msg *m)
 			emit_signal(g, "ActionInvoked", DBUS_TYPE_STRING, &m->action_key, m->id);
 		break;
 	case WIRE_ITEM_ACTIVATE:
+	case WIRE_ITEM_SCROLL:
 	case WIRE_MENU_EVENT:
+	case WIRE_MENU_ABOUT_TO_SHOW:
 		guest_tray_handle_host(g, m);
 		break;
 	default:
@@ -387,6 +359,13 @@ static int read_host(struct guest *g)
 		return r;
 	if (r != FRAME_COMPLETE)
 		return 0;
+	if (g->rd.len >= 2 && g->rd.buf[0] == WIRE_VERSION && g->rd.buf[1] >= 0x80 &&
+	    !strcmp(wire_type_name(g->rd.buf[1]), "unknown")) {
+		/* a newer host: host-to-guest types may be added within a version */
+		log_debug("ignoring host message type 0x%02x, which this guest does not know", g->rd.buf[1]);
+		frame_reader_next(&g->rd);
+		return 0;
+	}
 	r = wire_decode(g->rd.buf, g->rd.len, &m, &err);
 	if (r < 0)
 		log_error("the host sent a malformed message: %s", err.text);

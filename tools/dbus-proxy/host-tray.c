@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "busloop.h"
 #include "host.h"
@@ -25,15 +26,6 @@
 #define MENU_PATH "/MenuBar"
 #define WATCHER_NAME "org.kde.StatusNotifierWatcher"
 #define WATCHER_PATH "/StatusNotifierWatcher"
-
-struct host_item {
-	bool used;
-	uint32_t guest_id;
-	DBusConnection *conn;
-	struct wire_item clean; /* sanitized, titles prefixed, icons bordered */
-	uint32_t revision;
-	struct host *h;
-};
 
 struct host_tray {
 	struct host_item items[HOST_MAX_ITEMS];
@@ -120,176 +112,6 @@ static bool append_item_prop(DBusMessageIter *it, struct host_item *item, const 
 	return true;
 }
 
-static void append_entry(DBusMessageIter *dict, const char *key, int type, const void *val)
-{
-	DBusMessageIter e, v;
-	char sig[2] = { (char)type, 0 };
-	dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &e);
-	dbus_message_iter_append_basic(&e, DBUS_TYPE_STRING, &key);
-	dbus_message_iter_open_container(&e, DBUS_TYPE_VARIANT, sig, &v);
-	dbus_message_iter_append_basic(&v, type, val);
-	dbus_message_iter_close_container(&e, &v);
-	dbus_message_iter_close_container(dict, &e);
-}
-
-/* ---- dbusmenu ------------------------------------------------------------- */
-
-static const struct wire_menu_item *menu_find(const struct wire_menu_item *m, int32_t id, unsigned depth)
-{
-	if (m->id == id)
-		return m;
-	if (depth >= WIRE_MENU_MAX_DEPTH)
-		return NULL;
-	for (uint32_t i = 0; i < m->n_children; i++) {
-		const struct wire_menu_item *r = menu_find(&m->children[i], id, depth + 1);
-		if (r)
-			return r;
-	}
-	return NULL;
-}
-
-static void append_menu_props(DBusMessageIter *it, const struct wire_menu_item *m)
-{
-	DBusMessageIter dict;
-	dbus_bool_t enabled = m->enabled, visible = m->visible;
-	int32_t state = m->toggle_state;
-	const char *sep = "separator", *check = "checkmark", *radio = "radio", *sub = "submenu";
-
-	dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sv}", &dict);
-	if (m->type == WIRE_MENU_SEPARATOR)
-		append_entry(&dict, "type", DBUS_TYPE_STRING, &sep);
-	else
-		append_entry(&dict, "label", DBUS_TYPE_STRING, &m->label);
-	append_entry(&dict, "enabled", DBUS_TYPE_BOOLEAN, &enabled);
-	append_entry(&dict, "visible", DBUS_TYPE_BOOLEAN, &visible);
-	if (m->icon_name[0])
-		append_entry(&dict, "icon-name", DBUS_TYPE_STRING, &m->icon_name);
-	if (m->toggle_type != WIRE_TOGGLE_NONE) {
-		append_entry(&dict, "toggle-type", DBUS_TYPE_STRING,
-			     m->toggle_type == WIRE_TOGGLE_CHECKMARK ? &check : &radio);
-		append_entry(&dict, "toggle-state", DBUS_TYPE_INT32, &state);
-	}
-	if (m->n_children)
-		append_entry(&dict, "children-display", DBUS_TYPE_STRING, &sub);
-	dbus_message_iter_close_container(it, &dict);
-}
-
-/* (ia{sv}av), children to `depth` more levels (-1: all); the tree is at most 8 deep. */
-static void append_layout(DBusMessageIter *it, const struct wire_menu_item *m, int depth)
-{
-	DBusMessageIter st, kids, v;
-
-	dbus_message_iter_open_container(it, DBUS_TYPE_STRUCT, NULL, &st);
-	dbus_message_iter_append_basic(&st, DBUS_TYPE_INT32, &m->id);
-	append_menu_props(&st, m);
-	dbus_message_iter_open_container(&st, DBUS_TYPE_ARRAY, "v", &kids);
-	if (depth != 0)
-		for (uint32_t i = 0; i < m->n_children; i++) {
-			dbus_message_iter_open_container(&kids, DBUS_TYPE_VARIANT, "(ia{sv}av)", &v);
-			append_layout(&v, &m->children[i], depth < 0 ? -1 : depth - 1);
-			dbus_message_iter_close_container(&kids, &v);
-		}
-	dbus_message_iter_close_container(&st, &kids);
-	dbus_message_iter_close_container(it, &st);
-}
-
-static const struct wire_menu_item empty_menu = { .label = "", .icon_name = "", .visible = true };
-
-static const struct wire_menu_item *item_menu(struct host_item *item)
-{
-	return item->clean.has_menu ? &item->clean.menu : &empty_menu;
-}
-
-static DBusMessage *menu_get_layout(struct host_item *item, DBusMessage *m)
-{
-	int32_t parent, depth;
-	DBusMessageIter it;
-	DBusMessage *r;
-	const struct wire_menu_item *node;
-
-	if (!dbus_message_has_signature(m, "iias") ||
-	    !dbus_message_get_args(m, NULL, DBUS_TYPE_INT32, &parent, DBUS_TYPE_INT32, &depth, DBUS_TYPE_INVALID))
-		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "GetLayout takes (iias)");
-	node = menu_find(item_menu(item), parent, 0);
-	if (!node)
-		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "no such menu item");
-	r = dbus_message_new_method_return(m);
-	if (!r)
-		return NULL;
-	dbus_message_iter_init_append(r, &it);
-	dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &item->revision);
-	append_layout(&it, node, depth < 0 ? -1 : MIN(depth, (int32_t)WIRE_MENU_MAX_DEPTH));
-	return r;
-}
-
-static DBusMessage *menu_group_properties(struct host_item *item, DBusMessage *m)
-{
-	DBusMessageIter it, out, st;
-	int32_t *ids = NULL;
-	int n = 0;
-	DBusMessage *r;
-
-	if (!dbus_message_has_signature(m, "aias"))
-		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "GetGroupProperties takes (aias)");
-	dbus_message_iter_init(m, &it);
-	DBusMessageIter arr;
-	dbus_message_iter_recurse(&it, &arr);
-	dbus_message_iter_get_fixed_array(&arr, &ids, &n);
-	r = dbus_message_new_method_return(m);
-	if (!r)
-		return NULL;
-	dbus_message_iter_init_append(r, &out);
-	DBusMessageIter list;
-	dbus_message_iter_open_container(&out, DBUS_TYPE_ARRAY, "(ia{sv})", &list);
-	for (int i = 0; i < n && i < (int)WIRE_MENU_MAX_ITEMS; i++) {
-		const struct wire_menu_item *node = menu_find(item_menu(item), ids[i], 0);
-		if (!node)
-			continue;
-		dbus_message_iter_open_container(&list, DBUS_TYPE_STRUCT, NULL, &st);
-		dbus_message_iter_append_basic(&st, DBUS_TYPE_INT32, &node->id);
-		append_menu_props(&st, node);
-		dbus_message_iter_close_container(&list, &st);
-	}
-	dbus_message_iter_close_container(&out, &list);
-	return r;
-}
-
-static bool event_id_allowed(const char *e)
-{
-	return !strcmp(e, "clicked") || !strcmp(e, "hovered") || !strcmp(e, "opened") || !strcmp(e, "closed");
-}
-
-static void forward_menu_event(struct host_item *item, int32_t id, const char *event, uint32_t ts)
-{
-	struct wire_msg out = { .type = WIRE_MENU_EVENT, .id = item->guest_id, .menu_id = id,
-				.event_id = (char *)event, .timestamp = ts };
-
-	if (!event_id_allowed(event) || !menu_find(item_menu(item), id, 0))
-		return;
-	log_debug("menu event %s on item %d of guest tray item %u", event, id, item->guest_id);
-	host_send_guest(item->h, &out);
-}
-
-static DBusMessage *menu_event(struct host_item *item, DBusMessage *m)
-{
-	DBusMessageIter it;
-	int32_t id;
-	const char *event;
-	uint32_t ts;
-
-	if (!dbus_message_has_signature(m, "isvu"))
-		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "Event takes (isvu)");
-	dbus_message_iter_init(m, &it);
-	dbus_message_iter_get_basic(&it, &id);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_get_basic(&it, &event);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_next(&it);
-	dbus_message_iter_get_basic(&it, &ts);
-	forward_menu_event(item, id, event, ts);
-	return dbus_message_new_method_return(m);
-}
-
 /* ---- method dispatch -------------------------------------------------------- */
 
 static DBusMessage *properties(struct host_item *item, DBusMessage *m, bool is_menu)
@@ -328,9 +150,9 @@ static DBusMessage *properties(struct host_item *item, DBusMessage *m, bool is_m
 			return r;
 		}
 		dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &dict);
-		append_entry(&dict, "Version", DBUS_TYPE_UINT32, &version);
-		append_entry(&dict, "TextDirection", DBUS_TYPE_STRING, &dir);
-		append_entry(&dict, "Status", DBUS_TYPE_STRING, &status);
+		host_append_entry(&dict, "Version", DBUS_TYPE_UINT32, &version);
+		host_append_entry(&dict, "TextDirection", DBUS_TYPE_STRING, &dir);
+		host_append_entry(&dict, "Status", DBUS_TYPE_STRING, &status);
 		dbus_message_iter_close_container(&it, &dict);
 		return r;
 	}
@@ -362,13 +184,32 @@ static DBusMessage *activate(struct host_item *item, DBusMessage *m, uint8_t kin
 	return dbus_message_new_method_return(m);
 }
 
-static DBusMessage *empty_reply(DBusMessage *m, const char *sig)
+/*
+ * Scroll(i delta, s orientation): the orientation must be one of the two the
+ * specification names (any case, as trays differ), and the delta is clamped
+ * so a host client cannot hand the guest application an absurd value.
+ */
+static DBusMessage *scroll(struct host_item *item, DBusMessage *m)
 {
-	DBusMessage *r = dbus_message_new_method_return(m);
-	dbus_bool_t no = FALSE;
-	if (r && !strcmp(sig, "b"))
-		dbus_message_append_args(r, DBUS_TYPE_BOOLEAN, &no, DBUS_TYPE_INVALID);
-	return r;
+	struct wire_msg out = { .type = WIRE_ITEM_SCROLL, .id = item->guest_id };
+	const char *orientation;
+	int32_t delta;
+
+	if (!dbus_message_get_args(m, NULL, DBUS_TYPE_INT32, &delta, DBUS_TYPE_STRING, &orientation,
+				   DBUS_TYPE_INVALID))
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS, "Scroll takes (is)");
+	if (!strcasecmp(orientation, "vertical"))
+		out.orientation = WIRE_SCROLL_VERTICAL;
+	else if (!strcasecmp(orientation, "horizontal"))
+		out.orientation = WIRE_SCROLL_HORIZONTAL;
+	else
+		return dbus_message_new_error(m, DBUS_ERROR_INVALID_ARGS,
+					      "Scroll orientation must be \"vertical\" or \"horizontal\"");
+	out.delta = delta < -WIRE_SCROLL_MAX_DELTA ? -WIRE_SCROLL_MAX_DELTA
+		  : delta > WIRE_SCROLL_MAX_DELTA  ? WIRE_SCROLL_MAX_DELTA
+						   : delta;
+	host_send_guest(item->h, &out);
+	return dbus_message_new_method_return(m);
 }
 
 static DBusHandlerResult on_item_message(DBusConnection *conn, DBusMessage *m, void *data)
@@ -389,16 +230,13 @@ static DBusHandlerResult on_item_message(DBusConnection *conn, DBusMessage *m, v
 	else if (!is_menu && dbus_message_is_method_call(m, SNI_IFACE, "ContextMenu"))
 		r = activate(item, m, WIRE_CONTEXT_MENU);
 	else if (!is_menu && dbus_message_is_method_call(m, SNI_IFACE, "Scroll"))
-		r = empty_reply(m, "");
-	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "GetLayout"))
-		r = menu_get_layout(item, m);
-	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "GetGroupProperties"))
-		r = menu_group_properties(item, m);
-	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "Event"))
-		r = menu_event(item, m);
-	else if (is_menu && dbus_message_is_method_call(m, MENU_IFACE, "AboutToShow"))
-		r = empty_reply(m, "b");
-	else
+		r = scroll(item, m);
+	else if (is_menu) {
+		bool handled;
+		r = host_menu_call(item, m, &handled);
+		if (!handled)
+			return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	} else
 		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 	if (!r)
 		return DBUS_HANDLER_RESULT_NEED_MEMORY;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "busloop.h"
@@ -69,7 +70,7 @@ static struct host_notification *map_new(struct host *h, uint32_t guest_id)
 
 /* ---- guest -> host ---------------------------------------------------------- */
 
-static void append_variant(DBusMessageIter *dict, const char *key, int type, const void *value)
+void host_append_entry(DBusMessageIter *dict, const char *key, int type, const void *value)
 {
 	DBusMessageIter e, v;
 	char sig[2] = { (char)type, 0 };
@@ -141,24 +142,24 @@ static DBusMessage *build_notify(struct host *h, struct wire_notify *n, uint32_t
 		dbus_bool_t b = hint->num != 0;
 		switch (hint->type) {
 		case WIRE_HINT_STRING:
-			append_variant(&arr, hint->key, DBUS_TYPE_STRING, &hint->str);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_STRING, &hint->str);
 			break;
 		case WIRE_HINT_BYTE:
-			append_variant(&arr, hint->key, DBUS_TYPE_BYTE, &byte);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_BYTE, &byte);
 			break;
 		case WIRE_HINT_BOOL:
-			append_variant(&arr, hint->key, DBUS_TYPE_BOOLEAN, &b);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_BOOLEAN, &b);
 			break;
 		case WIRE_HINT_INT32:
-			append_variant(&arr, hint->key, DBUS_TYPE_INT32, &hint->num);
+			host_append_entry(&arr, hint->key, DBUS_TYPE_INT32, &hint->num);
 			break;
 		case WIRE_HINT_IMAGE:
 			append_image(&arr, &hint->image, h->color);
 			break;
 		}
 	}
-	append_variant(&arr, "x-vmsilo-vm", DBUS_TYPE_STRING, &vm);
-	append_variant(&arr, "x-vmsilo-color", DBUS_TYPE_STRING, &color);
+	host_append_entry(&arr, "x-vmsilo-vm", DBUS_TYPE_STRING, &vm);
+	host_append_entry(&arr, "x-vmsilo-color", DBUS_TYPE_STRING, &color);
 	dbus_message_iter_close_container(&it, &arr);
 	dbus_message_iter_append_basic(&it, DBUS_TYPE_INT32, &n->expire_timeout);
 	free(summary);
@@ -279,6 +280,37 @@ static void close_on_host(struct host *h, uint32_t guest_id)
 	dbus_message_unref(m);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * The rate limit: a guest that sends faster loses the excess, not its
+ * connection, and never makes the host queue. One warning when dropping
+ * starts, one count when it ends, so the log stays bounded too.
+ */
+static bool notify_admitted(struct host *h)
+{
+	struct rate_limit *r = &h->notify_rate;
+	uint64_t dropped = r->dropped;
+
+	if (!rate_limit_take(r, now_ms())) {
+		if (dropped == 0)
+			log_warn("VM '%s' sends notifications faster than %u per %u s: dropping the excess",
+				 h->vm, r->count, (unsigned)(r->period_ms / 1000u));
+		return false;
+	}
+	if (dropped) {
+		log_warn("dropped %llu notifications from VM '%s' over the rate limit",
+			 (unsigned long long)dropped, h->vm);
+		r->dropped = 0;
+	}
+	return true;
+}
+
 /* Handles one decoded message; a negative return ends the guest's connection. */
 static int handle_guest_message(struct host *h, struct wire_msg *untrusted)
 {
@@ -288,6 +320,8 @@ static int handle_guest_message(struct host *h, struct wire_msg *untrusted)
 			log_debug("notifications are off for VM '%s': dropped one", h->vm);
 			return 0;
 		}
+		if (!notify_admitted(h))
+			return 0;
 		return forward_notify(h, &untrusted->notify);
 	case WIRE_CLOSE_NOTIFICATION:
 		close_on_host(h, untrusted->id);
@@ -320,29 +354,46 @@ int host_send_guest(struct host *h, const struct wire_msg *m)
 	return r;
 }
 
+/*
+ * The notification server's signals are broadcast: any connection on the host
+ * bus can emit one with any id. Only the server that answered our Notify call
+ * (its unique name is kept with the id) is believed, and only for ids this
+ * proxy forwarded for its own VM; everything else is dropped here.
+ */
 static DBusHandlerResult on_signal(DBusConnection *bus, DBusMessage *m, void *data)
 {
 	struct host *h = data;
 	struct wire_msg out = { 0 };
 	struct host_notification *e;
+	const char *sender = dbus_message_get_sender(m), *key, *name;
 	uint32_t host_id, reason;
-	const char *key;
+	bool closed;
 
-	if (dbus_message_is_signal(m, NOTIFY_NAME, "NotificationClosed") &&
-	    dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_UINT32, &reason,
-				  DBUS_TYPE_INVALID) &&
-	    (e = map_find_host(h, host_id, dbus_message_get_sender(m)))) {
+	if (dbus_message_is_signal(m, NOTIFY_NAME, "NotificationClosed"))
+		closed = true;
+	else if (dbus_message_is_signal(m, NOTIFY_NAME, "ActionInvoked"))
+		closed = false;
+	else
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	name = closed ? "NotificationClosed" : "ActionInvoked";
+	if (closed ? !dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_UINT32, &reason,
+					    DBUS_TYPE_INVALID)
+		   : !dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_STRING, &key,
+					    DBUS_TYPE_INVALID))
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	e = map_find_host(h, host_id, sender);
+	if (!e) {
+		log_debug("ignored %s for notification %u from %s: not a notification of VM '%s' shown by that sender",
+			  name, host_id, sender ? sender : "(no sender)", h->vm);
+		return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+	}
+	if (closed) {
 		out = (struct wire_msg){ .type = WIRE_NOTIFICATION_CLOSED, .id = e->guest_id, .reason = reason };
 		e->used = false;
-		host_send_guest(h, &out);
-	} else if (dbus_message_is_signal(m, NOTIFY_NAME, "ActionInvoked") &&
-		   dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &host_id, DBUS_TYPE_STRING, &key,
-					 DBUS_TYPE_INVALID) &&
-		   (e = map_find_host(h, host_id, dbus_message_get_sender(m)))) {
-		out = (struct wire_msg){ .type = WIRE_ACTION_INVOKED, .id = e->guest_id,
-					 .action_key = (char *)key };
-		host_send_guest(h, &out);
+	} else {
+		out = (struct wire_msg){ .type = WIRE_ACTION_INVOKED, .id = e->guest_id, .action_key = (char *)key };
 	}
+	host_send_guest(h, &out);
 	return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
@@ -492,14 +543,16 @@ int host_run(const struct proxy_options *o)
 	signal(SIGINT, on_stop);
 	snprintf(h.color_text, sizeof(h.color_text), "#%06x", o->color & 0xffffffu);
 	frame_reader_init(&h.rd, WIRE_MAX_MESSAGE);
+	rate_limit_init(&h.notify_rate, o->notify_rate_count, o->notify_rate_seconds, now_ms());
 	if (setup_bus(&h) < 0 || setup_listen(&h, o) < 0)
 		goto out;
 	if ((r = seccomp_install(o->seccomp)) < 0) {
 		log_error_errno(r, "cannot install the seccomp filter");
 		goto out;
 	}
-	log_info("proxying%s%s for VM '%s' (color %s)", o->notifications ? " notifications" : "",
-		 o->tray ? " tray items" : "", h.vm, h.color_text);
+	log_info("proxying%s%s for VM '%s' (color %s, at most %u notifications per %u s)",
+		 o->notifications ? " notifications" : "", o->tray ? " tray items" : "", h.vm, h.color_text,
+		 o->notify_rate_count, o->notify_rate_seconds);
 	sd_notify(0, "READY=1");
 	while (!stop_requested) {
 		struct pollfd p[2] = { { .fd = h.listen_fd, .events = POLLIN }, { .fd = h.fd, .events = POLLIN } };

@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "protocol.h"
+#include "ratelimit.h"
 #include "roles.h"
 #include "wire.h"
 
@@ -20,6 +21,17 @@ struct host_notification {
 };
 
 struct host_tray;
+struct host;
+
+/* One guest tray item exported on the host bus (host-tray.c, its menu host-menu.c). */
+struct host_item {
+	bool used;
+	uint32_t guest_id;
+	DBusConnection *conn;
+	struct wire_item clean; /* sanitized, titles prefixed, icons bordered */
+	uint32_t revision;
+	struct host *h;
+};
 
 struct host {
 	const struct proxy_options *opts;
@@ -32,6 +44,7 @@ struct host {
 	uint64_t generation; /* counts guest connections */
 	int guest_error;     /* first failed send; ends the connection */
 	unsigned pending_calls; /* Notify calls waiting for the host server */
+	struct rate_limit notify_rate; /* kept across guest reconnections */
 	struct host_notification map[HOST_MAX_NOTIFICATIONS];
 	uint64_t seq;
 	struct host_tray *tray;
@@ -39,6 +52,16 @@ struct host {
 
 /* Sends to the connected guest; a failure is remembered in guest_error. */
 int host_send_guest(struct host *h, const struct wire_msg *m);
+
+/* Appends {key: <value>} to an a{sv} being built (value points at a basic type). */
+void host_append_entry(DBusMessageIter *dict, const char *key, int type, const void *value);
+
+/*
+ * The com.canonical.dbusmenu methods of an item's /MenuBar (host-menu.c):
+ * the reply (NULL when out of memory), with *handled false for a method that
+ * is not dbusmenu's.
+ */
+DBusMessage *host_menu_call(struct host_item *item, DBusMessage *m, bool *handled);
 
 int host_tray_setup(struct host *h);
 /* ITEM_UPDATE / ITEM_REMOVE (untrusted); negative ends the connection. */

@@ -20,12 +20,14 @@
 #include "kcmdline.h"
 #include "pixmap.h"
 #include "protocol.h"
+#include "ratelimit.h"
 #include "roles.h"
 #include "vmsilo-config.h"
 
 #define SYNOPSIS                                                                                   \
 	"vmsilo-dbus-proxy guest [--connect-unix PATH | --cid N] [--port N] [--tray | --kernel-cmdline]\n" \
-	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--tray] [--seccomp MODE]"
+	"       vmsilo-dbus-proxy host --vm NAME --color '#RRGGBB' [--listen-unix PATH] [--tray] [--seccomp MODE]\n" \
+	"                                [--notify-rate N[/SECONDS]]"
 
 static void usage(FILE *f)
 {
@@ -53,6 +55,9 @@ static void usage(FILE *f)
 		"                        is used, else <runtime>/<vm>/vsock.socket_<port>\n"
 		"  --port N              port of the hybrid vsock listening path (default %u)\n"
 		"  --seccomp MODE        enforce (default), log or off\n"
+		"  --notify-rate N[/S]   accept at most N notifications per S seconds (default\n"
+		"                        S 1), in bursts of up to N; the excess is dropped\n"
+		"                        (default %u/%u)\n"
 		"\n"
 		"Common:\n"
 		"  --tray                forward tray items (StatusNotifierItem) too\n"
@@ -64,7 +69,7 @@ static void usage(FILE *f)
 		"<runtime> is $VMSILO_RUNTIME_DIR, default /run/vmsilo. Both roles use the\n"
 		"session bus named by $DBUS_SESSION_BUS_ADDRESS.\n"
 		"Exit status: 0 stopped by SIGTERM/SIGINT, 1 failure, 2 usage error.\n",
-		DBUS_PROXY_PORT, DBUS_PROXY_PORT);
+		DBUS_PROXY_PORT, DBUS_PROXY_PORT, HOST_NOTIFY_RATE_COUNT, HOST_NOTIFY_RATE_SECONDS);
 }
 
 /* The guest's share of the VM's [DBus] settings, as vmsilo-launch wrote them. */
@@ -94,7 +99,7 @@ static int features_from_cmdline(struct proxy_options *o)
 int main(int argc, char **argv)
 {
 	enum { OPT_CID = 256, OPT_PORT, OPT_CONNECT, OPT_TIMEOUT, OPT_VM, OPT_COLOR, OPT_LISTEN,
-	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_KCMDLINE, OPT_LOG, OPT_VERSION };
+	       OPT_SECCOMP, OPT_TRAY, OPT_NO_NOTIFY, OPT_KCMDLINE, OPT_LOG, OPT_VERSION, OPT_NOTIFY_RATE };
 	static const struct option opts[] = {
 		{ "cid", required_argument, NULL, OPT_CID },
 		{ "port", required_argument, NULL, OPT_PORT },
@@ -104,6 +109,7 @@ int main(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "listen-unix", required_argument, NULL, OPT_LISTEN },
 		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
+		{ "notify-rate", required_argument, NULL, OPT_NOTIFY_RATE },
 		{ "tray", no_argument, NULL, OPT_TRAY },
 		{ "no-notifications", no_argument, NULL, OPT_NO_NOTIFY },
 		{ "kernel-cmdline", no_argument, NULL, OPT_KCMDLINE },
@@ -113,8 +119,10 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct proxy_options o = { .cid = 2, .port = DBUS_PROXY_PORT, .connect_timeout_ms = 60000,
-				   .notifications = true, .seccomp = SECCOMP_ENFORCE };
-	bool have_color = false, from_cmdline = false, features_set = false;
+				   .notifications = true, .seccomp = SECCOMP_ENFORCE,
+				   .notify_rate_count = HOST_NOTIFY_RATE_COUNT,
+				   .notify_rate_seconds = HOST_NOTIFY_RATE_SECONDS };
+	bool have_color = false, have_rate = false, from_cmdline = false, features_set = false;
 	const char *role;
 	int c;
 
@@ -162,6 +170,12 @@ int main(int argc, char **argv)
 			else
 				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
 			break;
+		case OPT_NOTIFY_RATE:
+			if (rate_limit_parse(optarg, &o.notify_rate_count, &o.notify_rate_seconds) < 0)
+				cli_usage_error(SYNOPSIS, "invalid --notify-rate '%s': expected N or N/SECONDS, "
+						"N 1..%u, SECONDS 1..%u", optarg, RATE_MAX_COUNT, RATE_MAX_SECONDS);
+			have_rate = true;
+			break;
 		case OPT_TRAY:
 			o.tray = true;
 			features_set = true;
@@ -190,6 +204,8 @@ int main(int argc, char **argv)
 	if (argc - optind != 1)
 		cli_usage_error(SYNOPSIS, "expected one role: guest or host");
 	role = argv[optind];
+	if (have_rate && strcmp(role, "host") != 0)
+		cli_usage_error(SYNOPSIS, "--notify-rate belongs to the host role");
 	if (strcmp(role, "guest") == 0) {
 		if (o.vm || have_color || o.listen_unix)
 			cli_usage_error(SYNOPSIS, "--vm, --color and --listen-unix belong to the host role");

@@ -41,6 +41,9 @@
 #define HOST_MAX_ITEMS 32u
 #define HOST_CALL_TIMEOUT_MS 5000
 #define HOST_MAX_PENDING_CALLS 64u /* Notify calls in flight; below the loop's timeout slots */
+/* Notifications accepted from one guest: a burst of 20, then 2 per second (--notify-rate). */
+#define HOST_NOTIFY_RATE_COUNT 20u
+#define HOST_NOTIFY_RATE_SECONDS 10u
 
 enum wire_type {
 	/* guest -> host */
@@ -53,6 +56,8 @@ enum wire_type {
 	WIRE_ACTION_INVOKED = 0x81,
 	WIRE_ITEM_ACTIVATE = 0x90,
 	WIRE_MENU_EVENT = 0x91,
+	WIRE_MENU_ABOUT_TO_SHOW = 0x92,
+	WIRE_ITEM_SCROLL = 0x93,
 };
 
 enum wire_hint_type {
@@ -126,18 +131,25 @@ struct wire_item {
 };
 
 enum wire_activate_kind { WIRE_ACTIVATE = 0, WIRE_SECONDARY_ACTIVATE = 1, WIRE_CONTEXT_MENU = 2 };
+enum wire_orientation { WIRE_SCROLL_VERTICAL = 0, WIRE_SCROLL_HORIZONTAL = 1 };
+/* Scroll deltas beyond this are clamped (120 is one wheel notch to most toolkits). */
+#define WIRE_SCROLL_MAX_DELTA 1200
+/* dbusmenu EventGroup / AboutToShowGroup: entries read from one call. */
+#define HOST_MENU_MAX_GROUP 64u
 
 /* Every message, decoded. Only the member matching type is filled. */
 struct wire_msg {
 	uint8_t type;
 	struct wire_notify notify;
 	struct wire_item item;
-	uint32_t id;     /* CLOSE_NOTIFICATION, ITEM_REMOVE, NOTIFICATION_CLOSED, ACTION_INVOKED, ITEM_*, MENU_EVENT */
+	uint32_t id;     /* CLOSE_NOTIFICATION, ITEM_REMOVE, NOTIFICATION_CLOSED, ACTION_INVOKED, ITEM_*, MENU_* */
 	uint32_t reason; /* NOTIFICATION_CLOSED */
 	char *action_key; /* ACTION_INVOKED */
 	uint8_t activate_kind; /* ITEM_ACTIVATE */
 	int32_t x, y;          /* ITEM_ACTIVATE */
-	int32_t menu_id;       /* MENU_EVENT */
+	int32_t menu_id;       /* MENU_EVENT, MENU_ABOUT_TO_SHOW */
 	char *event_id;        /* MENU_EVENT: "clicked", ... */
 	uint32_t timestamp;    /* MENU_EVENT */
+	int32_t delta;         /* ITEM_SCROLL: -WIRE_SCROLL_MAX_DELTA..WIRE_SCROLL_MAX_DELTA */
+	uint8_t orientation;   /* ITEM_SCROLL: enum wire_orientation */
 };

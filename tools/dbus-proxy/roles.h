@@ -17,6 +17,7 @@ struct proxy_options {
 	const char *vm;
 	uint32_t color; /* 0xRRGGBB */
 	const char *listen_unix; /* else socket activation, else <runtime>/<vm>/vsock.socket_<port> */
+	uint32_t notify_rate_count, notify_rate_seconds; /* notifications per period accepted */
 	enum seccomp_mode seccomp;
 };
 

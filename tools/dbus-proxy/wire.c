@@ -341,6 +341,17 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *msg, struct wir
 		    (e = get_str(&r, &msg->event_id, "menu event id")) == 0)
 			e = get_u32(&r, &msg->timestamp);
 		break;
+	case WIRE_MENU_ABOUT_TO_SHOW:
+		if ((e = get_u32(&r, &msg->id)) == 0)
+			e = get_i32(&r, &msg->menu_id);
+		break;
+	case WIRE_ITEM_SCROLL:
+		if ((e = get_u32(&r, &msg->id)) == 0 && (e = get_i32(&r, &msg->delta)) == 0 &&
+		    (e = get_enum(&r, &msg->orientation, WIRE_SCROLL_HORIZONTAL, "scroll orientation")) == 0 &&
+		    (msg->delta < -WIRE_SCROLL_MAX_DELTA || msg->delta > WIRE_SCROLL_MAX_DELTA))
+			e = bad(&r, "scroll delta %d outside -%d..%d", msg->delta, WIRE_SCROLL_MAX_DELTA,
+				WIRE_SCROLL_MAX_DELTA);
+		break;
 	default:
 		return bad(&r, "unknown message type 0x%02x", msg->type);
 	}
@@ -423,6 +434,8 @@ const char *wire_type_name(uint8_t type)
 	case WIRE_ACTION_INVOKED: return "ACTION_INVOKED";
 	case WIRE_ITEM_ACTIVATE: return "ITEM_ACTIVATE";
 	case WIRE_MENU_EVENT: return "MENU_EVENT";
+	case WIRE_MENU_ABOUT_TO_SHOW: return "MENU_ABOUT_TO_SHOW";
+	case WIRE_ITEM_SCROLL: return "ITEM_SCROLL";
 	default: return "unknown";
 	}
 }
@@ -582,6 +595,15 @@ int wire_encode(struct wire_buf *b, const struct wire_msg *m)
 		put_i32(b, m->menu_id);
 		put_str(b, m->event_id);
 		put_u32(b, m->timestamp);
+		break;
+	case WIRE_MENU_ABOUT_TO_SHOW:
+		put_u32(b, m->id);
+		put_i32(b, m->menu_id);
+		break;
+	case WIRE_ITEM_SCROLL:
+		put_u32(b, m->id);
+		put_i32(b, m->delta);
+		put_u8(b, m->orientation);
 		break;
 	default:
 		return -EINVAL;
