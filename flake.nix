@@ -7,7 +7,10 @@
     let
       systems = [ "x86_64-linux" "aarch64-linux" ];
       forAll = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
-      fuzzers = [ "fuzz-frame" "fuzz-hybrid-reply" "fuzz-cmd-frame" ];
+      # One app per harness: every fuzz/fuzz-<name>.c, fuzzed from fuzz/corpus/<name>.
+      fuzzers = map (f: nixpkgs.lib.removeSuffix ".c" f)
+        (builtins.filter (f: builtins.match "fuzz-.*[.]c" f != null)
+          (builtins.attrNames (builtins.readDir ./fuzz)));
     in
     {
       packages = forAll (pkgs: { default = pkgs.callPackage ./package.nix { }; });

@@ -154,3 +154,24 @@ field "$T/kernels.json" 'd["etc"]["h.vm"]' >"$T/h.vm"
 grep -qx 'Kernel=/nix/store/.*/bzImage' "$T/c.vm" || fail "crosvm does not get the bzImage"
 grep -qx 'Kernel=/nix/store/.*/vmlinux' "$T/h.vm" || fail "cloud-hypervisor does not get vmlinux"
 pass "the built kernel: vmlinux for cloud-hypervisor, bzImage for crosvm"
+
+# The flake's outputs, with nixpkgs' lib and no packages: every harness in
+# fuzz/ has an app, and the other output sets are there for both systems.
+nix-instantiate --eval --strict --json --expr '
+	let
+	  lib = import '"$VMSILO_NIXPKGS_LIB"';
+	  nixpkgs = { inherit lib; legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] (s: {}); };
+	  self = (import '"$S"'/flake.nix).outputs { inherit self nixpkgs; };
+	in {
+	  apps = builtins.attrNames self.apps.x86_64-linux;
+	  sets = map (o: builtins.attrNames self.${o}.aarch64-linux) [ "packages" "checks" "devShells" ];
+	  top = builtins.attrNames self;
+	}' >"$T/flake.json" || fail "the flake's outputs do not evaluate"
+want=$(cd "$S/fuzz" && ls fuzz-*.c | sed 's/\.c$//' | sort | tr '\n' ' ')
+[ "$(field "$T/flake.json" '" ".join(sorted(d["apps"]))') " = "$want" ] \
+	|| fail "flake apps $(field "$T/flake.json" 'd["apps"]') are not the harnesses $want"
+[ "$(field "$T/flake.json" 'd["sets"]')" = "[['default'], ['build', 'tests'], ['default', 'fuzz']]" ] \
+	|| fail "flake output sets: $(field "$T/flake.json" 'd["sets"]')"
+[ "$(field "$T/flake.json" '" ".join(d["top"])')" = "apps checks devShells lib nixosModules packages" ] \
+	|| fail "flake outputs: $(field "$T/flake.json" 'd["top"]')"
+pass "flake: an app per fuzz harness ($(echo $want | wc -w)), packages, checks, devShells, lib, nixosModules"
