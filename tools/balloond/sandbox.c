@@ -6,15 +6,9 @@
 #include <sys/socket.h>
 
 #include "macro.h"
+#include "seccomp-sanitizer.h"
 #include "sandbox.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BALLOOND_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BALLOOND_ASAN 1
-#endif
-#endif
 
 /* What the event loop, the VMM clients, the report listeners and logging use. */
 static const int allowed[] = {
@@ -33,21 +27,12 @@ static const int allowed[] = {
 	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn), SCMP_SYS(exit), SCMP_SYS(exit_group),
 	/* the kernel restarts a call interrupted by SIGSTOP/SIGCONT with restart_syscall */
 	SCMP_SYS(restart_syscall),
-#ifdef BALLOOND_ASAN
-	/* AddressSanitizer's reports and LeakSanitizer's exit-time scan (test builds only). */
-	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(sched_yield),
-	SCMP_SYS(sigaltstack), SCMP_SYS(rt_sigaction), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
-	SCMP_SYS(readlink), SCMP_SYS(readlinkat), SCMP_SYS(sched_getaffinity), SCMP_SYS(getppid),
-	SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(set_robust_list), SCMP_SYS(set_tid_address),
-	SCMP_SYS(rseq), SCMP_SYS(pipe2), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3), SCMP_SYS(ioctl),
-	SCMP_SYS(uname), SCMP_SYS(open), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(access),
-	SCMP_SYS(arch_prctl), SCMP_SYS(munlock), SCMP_SYS(mlock), SCMP_SYS(waitid),
-#endif
+	VMSILO_SANITIZER_SYSCALLS
 };
 
 bool balloond_sanitizer_build(void)
 {
-#ifdef BALLOOND_ASAN
+#ifdef VMSILO_SANITIZER_BUILD
 	return true;
 #else
 	return false;

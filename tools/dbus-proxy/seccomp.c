@@ -11,15 +11,9 @@
 
 #include "log.h"
 #include "macro.h"
+#include "seccomp-sanitizer.h"
 #include "roles.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define DBUS_PROXY_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define DBUS_PROXY_ASAN 1
-#endif
-#endif
 
 static const int allowed[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev), SCMP_SYS(recvmsg),
@@ -32,21 +26,10 @@ static const int allowed[] = {
 	SCMP_SYS(rt_sigaction), SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(restart_syscall),
 	SCMP_SYS(getsockopt), SCMP_SYS(getsockname), SCMP_SYS(getpeername), SCMP_SYS(connect),
 	SCMP_SYS(setsockopt),
-#ifdef DBUS_PROXY_ASAN
-	/*
-	 * Test builds only: AddressSanitizer's reports and LeakSanitizer's scan
-	 * at exit (which stops the process with a ptrace helper), so that a
-	 * sanitizer build runs under the filter and still reports.
-	 */
-	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(ptrace), SCMP_SYS(wait4), SCMP_SYS(sched_yield),
-	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit), SCMP_SYS(readlink),
-	SCMP_SYS(readlinkat), SCMP_SYS(sched_getaffinity), SCMP_SYS(getppid), SCMP_SYS(kill),
-	SCMP_SYS(tgkill), SCMP_SYS(set_robust_list), SCMP_SYS(set_tid_address), SCMP_SYS(rseq),
-	SCMP_SYS(pipe2), SCMP_SYS(dup), SCMP_SYS(dup2), SCMP_SYS(dup3), SCMP_SYS(ioctl), SCMP_SYS(uname),
-	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(access),
-	SCMP_SYS(arch_prctl), SCMP_SYS(prctl), SCMP_SYS(mprotect), SCMP_SYS(munlock), SCMP_SYS(mlock),
-	SCMP_SYS(waitid), SCMP_SYS(lseek), SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
-	SCMP_SYS(getdents), SCMP_SYS(getdents64), SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(execve),
+	VMSILO_SANITIZER_SYSCALLS
+#ifdef VMSILO_SANITIZER_BUILD
+	/* the sanitizer runtime starts llvm-symbolizer for the reports of the tests */
+	SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(execve),
 #endif
 };
 
