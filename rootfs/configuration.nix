@@ -67,9 +67,12 @@ in
     systemd.tmpfiles.rules = [ "f /var/lib/systemd/linger/user" ];
 
     # Windows reach the host through wayland-proxy-virtwl over virtio-gpu.
+    # A VM without a GPU device ([GPU] off) has no /dev/dri: the unit is
+    # skipped there rather than failing at every boot.
     systemd.user.services.wayland-proxy-virtwl = {
       description = "Wayland proxy to the host";
       wantedBy = [ "default.target" ];
+      unitConfig.ConditionPathExistsGlob = "/dev/dri/card*";
       serviceConfig.ExecStart = "${pkgs.wayland-proxy-virtwl}/bin/wayland-proxy-virtwl --virtio-gpu --wayland-display=wayland-0";
       environment.XDG_RUNTIME_DIR = "/run/user/1000";
     };
