@@ -1,5 +1,5 @@
 # The meson build of vmsilo's programs, generator and units.
-{ lib, stdenv, meson, ninja, pkg-config, systemd, cmocka }:
+{ lib, stdenv, meson, ninja, pkg-config, systemd, cmocka, wayland }:
 stdenv.mkDerivation {
   pname = "vmsilo";
   version = "0.1.0";
@@ -10,7 +10,7 @@ stdenv.mkDerivation {
     ];
   };
   nativeBuildInputs = [ meson ninja pkg-config ];
-  buildInputs = [ systemd cmocka ];
+  buildInputs = [ systemd cmocka wayland ];
   # The integration tests need root, namespaces and nspawn; CI runs them.
   doCheck = false;
   meta = {
