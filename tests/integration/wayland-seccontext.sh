@@ -6,6 +6,8 @@
 # connects through the VM socket and does not see the manager; SIGTERM closes
 # close_fd and removes the socket; a compositor without the protocol, one
 # that rejects the context, and one that dies all end the program with 1.
+# The program runs under its default system call filter (--seccomp enforce)
+# throughout, so a call missing from its allow-list fails the test.
 source "$(dirname "$0")/lib.sh"
 S=$B/tools/wayland-seccontext/vmsilo-wayland-seccontext
 P=$B/tests/helpers/fake-seccontext-compositor
@@ -42,6 +44,7 @@ expect_fail 2 'are required' "$S" --vm banking --color red
 expect_fail 2 "invalid --color 'nocolor'" "$S" --vm banking --color nocolor --socket "$T/x.sock"
 expect_fail 2 'invalid VM name' "$S" --vm 'bad name' --color red --socket "$T/x.sock"
 expect_fail 2 'absolute path' "$S" --vm banking --color red --socket x.sock
+expect_fail 2 "invalid --seccomp 'strict'" "$S" --vm banking --color red --socket "$T/x.sock" --seccomp strict
 expect_fail 2 'unexpected argument' "$S" --vm banking --color red --socket "$T/x.sock" extra
 pass "usage errors exit 2"
 

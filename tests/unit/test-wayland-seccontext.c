@@ -74,8 +74,14 @@ static void test_parse_complete(void **state)
 	assert_string_equal(o.socket_path, "/run/vmsilo/banking/wayland.socket");
 	assert_string_equal(o.display, "wayland-1");
 
+	assert_int_equal(o.seccomp, VMSILO_SECCOMP_ENFORCE);
+
 	parse(7, argv, &o);
 	assert_null(o.display);
+
+	char *log_argv[] = { "p", "--vm", "banking", "--color", "red", "--socket", "/s", "--seccomp", "log", NULL };
+	parse(9, log_argv, &o);
+	assert_int_equal(o.seccomp, VMSILO_SECCOMP_LOG);
 }
 
 /* Runs the parser in a child (usage errors exit); returns its exit status. */
@@ -108,9 +114,12 @@ static void test_parse_usage_errors(void **state)
 	char *bad_vm[] = { "p", "--vm", "../etc", "--color", "red", "--socket", "/s", NULL };
 	char *bad_color[] = { "p", "--vm", "banking", "--color", "nocolor", "--socket", "/s", NULL };
 	char *relative[] = { "p", "--vm", "banking", "--color", "red", "--socket", "s", NULL };
-	char *empty_display[] = { "p", "--vm", "banking", "--color", "red", "--socket", "/s", "--display", "", NULL };
+	char *empty_display[] = { "p", "--vm", "banking", "--color", "red", "--socket", "/s",
+				  "--display", "", NULL };
 	char *extra[] = { "p", "--vm", "banking", "--color", "red", "--socket", "/s", "extra", NULL };
 	char *unknown[] = { "p", "--vm", "banking", "--colour", "red", "--socket", "/s", NULL };
+	char *bad_seccomp[] = { "p", "--vm", "banking", "--color", "red", "--socket", "/s",
+				"--seccomp", "strict", NULL };
 	char *help[] = { "p", "--help", NULL };
 	char *version[] = { "p", "--version", NULL };
 
@@ -122,6 +131,7 @@ static void test_parse_usage_errors(void **state)
 	assert_int_equal(parse_status(empty_display), 2);
 	assert_int_equal(parse_status(extra), 2);
 	assert_int_equal(parse_status(unknown), 2);
+	assert_int_equal(parse_status(bad_seccomp), 2);
 	assert_int_equal(parse_status(help), 0);
 	assert_int_equal(parse_status(version), 0);
 }

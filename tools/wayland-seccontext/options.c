@@ -11,7 +11,8 @@
 #include "cli.h"
 #include "vmconfig.h"
 
-#define SYNOPSIS "vmsilo-wayland-seccontext --vm NAME --color COLOR --socket PATH [--display NAME]"
+#define SYNOPSIS                                                                                   \
+	"vmsilo-wayland-seccontext --vm NAME --color COLOR --socket PATH [--display NAME] [--seccomp MODE]"
 
 static void usage(FILE *f)
 {
@@ -32,6 +33,7 @@ static void usage(FILE *f)
 		"  --socket PATH       absolute path of the socket to create for the GPU device\n"
 		"  --display NAME      host compositor socket: a name under $XDG_RUNTIME_DIR or an\n"
 		"                      absolute path (default $WAYLAND_DISPLAY, else wayland-0)\n"
+		"  --seccomp MODE      system call filter once ready: enforce (default), log or off\n"
 		"  --log-level LEVEL   error, warn, info, debug or trace (env VMSILO_LOG)\n"
 		"  -h, --help          show this help\n"
 		"      --version       show the version\n"
@@ -65,12 +67,13 @@ const char *seccontext_socket_path_invalid_reason(const char *path)
 
 void seccontext_options_parse(int argc, char **argv, struct seccontext_options *o)
 {
-	enum { OPT_VM = 256, OPT_COLOR, OPT_SOCKET, OPT_DISPLAY };
+	enum { OPT_VM = 256, OPT_COLOR, OPT_SOCKET, OPT_DISPLAY, OPT_SECCOMP };
 	static const struct option opts[] = {
 		{ "vm", required_argument, NULL, OPT_VM },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "display", required_argument, NULL, OPT_DISPLAY },
+		{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 		CLI_COMMON_OPTIONS,
 		{ 0 },
 	};
@@ -93,6 +96,9 @@ void seccontext_options_parse(int argc, char **argv, struct seccontext_options *
 			if (!*optarg)
 				cli_usage_error(SYNOPSIS, "--display needs a socket name or path");
 			o->display = optarg;
+			break;
+		case OPT_SECCOMP:
+			o->seccomp = vmsilo_seccomp_option(SYNOPSIS, optarg);
 			break;
 		default:
 			cli_common_option(c, SYNOPSIS, usage);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seccomp-filter.h"
+
 /* "#rrggbb" and its terminating NUL. */
 #define SECCONTEXT_INSTANCE_ID_SIZE 8
 
@@ -13,6 +15,7 @@ struct seccontext_options {
 	char instance_id[SECCONTEXT_INSTANCE_ID_SIZE]; /* the VM color as "#rrggbb" */
 	const char *socket_path; /* the VM's socket, created here */
 	const char *display;     /* host compositor; NULL: $WAYLAND_DISPLAY as libwayland reads it */
+	enum vmsilo_seccomp seccomp;
 };
 
 /* Parses argv; exits 0 for --help/--version and 2 for usage errors. */

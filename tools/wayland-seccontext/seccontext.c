@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,10 +22,26 @@
 #include "log.h"
 #include "macro.h"
 #include "options.h"
+#include "seccomp-sanitizer.h"
 #include "security-context-v1.h"
 
 #define SANDBOX_ENGINE "vmsilo"
 #define LISTEN_BACKLOG 16
+
+/*
+ * What the program does once READY: wait in epoll, read signals and the
+ * compositor's messages, log, and on exit close descriptors, remove the socket.
+ */
+static const int allowed_syscalls[] = {
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl), SCMP_SYS(signalfd4), SCMP_SYS(read),
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmsg), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(poll),
+	SCMP_SYS(ppoll), SCMP_SYS(close), SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(unlink),
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(clock_gettime), SCMP_SYS(brk), SCMP_SYS(mmap),
+	SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(futex),
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn), SCMP_SYS(restart_syscall), SCMP_SYS(exit),
+	SCMP_SYS(exit_group),
+	VMSILO_SANITIZER_SYSCALLS
+};
 
 /* How the program ends (the exit status): 0 on a signal, 1 on failure. */
 enum { EXIT_STOPPED = 0, EXIT_FAILED = 1 };
@@ -167,7 +184,7 @@ static int create_context(struct seccontext *s)
 	return 0;
 }
 
-/* The compositor sends nothing we asked for; readable means an error or a hang-up. */
+/* After set-up the compositor only acknowledges deletions; an error or a hang-up ends the program. */
 static int on_display(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct seccontext *s = userdata;
@@ -203,8 +220,11 @@ static int run(struct seccontext *s)
 	log_info("VM %s: %s serves the compositor %s as app_id %s, instance_id %s", s->opt.vm,
 		 s->opt.socket_path, s->display_name, s->opt.vm, s->opt.instance_id);
 	sd_notifyf(false, "READY=1\nSTATUS=serving %s", s->opt.socket_path);
+	/* after READY: sd_notify opens a socket, which the loop never needs */
+	r = vmsilo_seccomp_install(s->opt.seccomp, allowed_syscalls, ARRAY_SIZE(allowed_syscalls));
+	if (r < 0)
+		return log_error_errno(r, "cannot install the system call filter (--seccomp off runs without)");
 	code = sd_event_loop(event);
-	sd_notify(false, "STOPPING=1");
 	if (code < 0)
 		return log_error_errno(code, "event loop failed");
 	return code == EXIT_STOPPED ? 0 : -EPIPE;
