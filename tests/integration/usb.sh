@@ -1,11 +1,12 @@
 # USB passthrough end to end, without USB: vmsilo-usb-host and
-# vmsilo-usb-guest work on fake sysfs trees of plain files (the host's device,
-# its driver, usbip-host; the guest's vhci_hcd.0), so the test reads back
-# exactly what each program wrote, in order. The two talk through the hybrid
-# vsock test peer (standing in for cloud-hypervisor) on port 5002. The fake
-# vhci status follows drivers/usb/usbip/vhci_sysfs.c; the stub's files follow
-# drivers/usb/usbip/stub_dev.c and stub_main.c (match_busid "add"/"del").
+# vmsilo-usb-guest work on fake sysfs trees of plain files (usb-lib.sh: the
+# host's device, its driver, usbip-host; the guest's vhci_hcd.0), so the test
+# reads back exactly what each program wrote, in order. The two talk through
+# the hybrid vsock test peer (standing in for cloud-hypervisor) on port 5002.
+# vm-usb's list and its checks before systemd are here; its D-Bus path runs
+# under real systemd in nspawn-units.sh.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/usb-lib.sh"
 
 export VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc
 mkdir -p "$T/etc" "$T/run/demo"
@@ -16,41 +17,8 @@ S=$T/sys
 G=$T/guest-sys
 DEV=$S/bus/usb/devices/1-2
 
-# A host device 1-2 (17ef:60e0, high speed, bus 1 device 5) bound to the generic driver "usb".
-fake_host() {
-	rm -rf "$S"
-	mkdir -p "$S/devices/pci0000:00/0000:00:14.0/usb1/1-2" "$S/bus/usb/devices" \
-		"$S/bus/usb/drivers/usb" "$S/bus/usb/drivers/usbip-host"
-	ln -s ../../../devices/pci0000:00/0000:00:14.0/usb1/1-2 "$DEV"
-	local a
-	for a in idVendor:17ef idProduct:60e0 serial:SN0001 product:'Test Keyboard' speed:480 \
-		busnum:1 devnum:5 bDeviceClass:00 usbip_status:1; do
-		echo "${a#*:}" >"$DEV/${a%%:*}"
-	done
-	: >"$DEV/usbip_sockfd"
-	ln -s ../../../../bus/usb/drivers/usb "$DEV/driver"
-	: >"$S/bus/usb/drivers/usb/bind"; : >"$S/bus/usb/drivers/usb/unbind"
-	: >"$S/bus/usb/drivers/usbip-host/match_busid"
-	: >"$S/bus/usb/drivers/usbip-host/bind"; : >"$S/bus/usb/drivers/usbip-host/unbind"
-	: >"$S/bus/usb/drivers_probe"
-	# a root hub and an interface, which are not devices to pass
-	mkdir -p "$S/bus/usb/devices/usb1" "$S/bus/usb/devices/1-2:1.0"
-}
-
-# The guest's vhci_hcd.0 with 8 + 8 ports: hs port 0 and ss port 8 in use.
-fake_guest() {
-	rm -rf "$G"
-	local d=$G/devices/platform/vhci_hcd.0 i
-	mkdir -p "$d"
-	{
-		echo "hub port sta spd dev      sockfd local_busid"
-		echo "hs  0000 006 003 00030002 000003 3-1"
-		for i in 1 2 3 4 5 6 7; do printf 'hs  %04u 004 000 00000000 000000 0-0\n' $i; done
-		echo "ss  0008 006 005 00040002 000004 4-1"
-		for i in 9 10 11 12 13 14 15; do printf 'ss  %04u 004 000 00000000 000000 0-0\n' $i; done
-	} >"$d/status"
-	: >"$d/attach"; : >"$d/detach"
-}
+fake_host() { usb_fake_host "$S"; }
+fake_guest() { usb_fake_guest "$G"; }
 
 PEER_PID=
 # start_peer HANDLER-ARGS...: the VM's hybrid vsock socket with a handler on 5002
@@ -61,17 +29,6 @@ start_peer() {
 	PEER_PID=$!
 	PIDS+=($PEER_PID)
 	wait_for_path "$T/run/demo/vsock.socket"
-}
-
-wait_nonempty() { # file [seconds]
-	local i
-	for ((i = 0; i < ${2:-10} * 20; i++)); do [ -s "$1" ] && return 0; sleep 0.05; done
-	fail "timed out waiting for $1 to be written"
-}
-
-want() { # file expected-content
-	local got; got=$(cat "$1")
-	[ "$got" = "$2" ] || fail "$1 holds '$got', expected '$2'"
 }
 
 # --- usage errors
@@ -219,3 +176,62 @@ expect_fail 1 "1-2 is passed to VM 'other' already .* vm-usb detach other 1-2" \
 [ -e "$T/run/other/usb/1-2" ] || fail "the other VM's state file was removed"
 want "$S/bus/usb/drivers/usb/unbind" ""
 pass "a device held by a running vmsilo-usb-host of another VM is refused"
+
+# --- vm-usb: the list, with holders from the state files
+VMUSB=$B/tools/usb/vm-usb
+fake_host
+mkdir -p "$S/devices/pci0000:00/0000:00:14.0/usb1/1-3"
+ln -s ../../../devices/pci0000:00/0000:00:14.0/usb1/1-3 "$S/bus/usb/devices/1-3"
+for a in idVendor:046d idProduct:c52b speed:12 busnum:1 devnum:7 bDeviceClass:00 \
+	manufacturer:Logitech product:$'USB\x1bReceiver'; do
+	printf '%s\n' "${a#*:}" >"$S/bus/usb/devices/1-3/${a%%:*}"
+done
+# a hub behind the root hub: never listed or passed
+mkdir -p "$S/devices/pci0000:00/0000:00:14.0/usb1/1-4"
+ln -s ../../../devices/pci0000:00/0000:00:14.0/usb1/1-4 "$S/bus/usb/devices/1-4"
+for a in idVendor:05e3 idProduct:0608 speed:480 busnum:1 devnum:8 bDeviceClass:09 product:Hub; do
+	printf '%s\n' "${a#*:}" >"$S/bus/usb/devices/1-4/${a%%:*}"
+done
+echo "Lenovo" >"$DEV/manufacturer"
+printf 'vm=other\nbusid=1-2\ndriver=usb\npid=%d\nid=17ef:60e0\n' $HOLDER >"$T/run/other/usb/1-2"
+"$VMUSB" --sysfs "$S" >"$T/list" || fail "vm-usb failed"
+grep -q '^BUSID  *ID  *VM  *DEVICE$' "$T/list" || { cat "$T/list"; fail "no header"; }
+grep -q '^1-2  *17ef:60e0  *other  *Lenovo Test Keyboard$' "$T/list" || { cat "$T/list"; fail "1-2 and its holder are not listed"; }
+grep -q '^1-3  *046d:c52b  *-  *Logitech USB\\x1bReceiver$' "$T/list" || { cat "$T/list"; fail "1-3 is not listed (escaped)"; }
+[ "$(wc -l <"$T/list")" = 3 ] || { cat "$T/list"; fail "root hubs or interfaces are listed"; }
+expect_fail 1 "1-2 is attached to VM 'other', not to 'demo': vm-usb detach other 1-2" "$VMUSB" detach demo 1-2
+kill $HOLDER
+wait $HOLDER 2>/dev/null || true
+VMSILO_SYSFS=$S "$VMUSB" list >"$T/list"
+grep -q '^1-2  *17ef:60e0  *other (stale)' "$T/list" || fail "a dead holder is not marked stale"
+pass "vm-usb lists devices (not hubs or interfaces), their holders, stale holders, escaped names; detach names the holder"
+
+# --- vm-usb: usage errors, and absent devices before systemd is asked
+expect_fail 2 "unknown command 'frob'" "$VMUSB" frob
+expect_fail 2 "attach takes a VM name and a device" "$VMUSB" attach demo
+expect_fail 2 "invalid VM name 'Demo'" "$VMUSB" attach Demo 1-2
+expect_fail 2 "'17ef' is neither a bus id .* nor vid:pid" "$VMUSB" attach demo 17ef
+expect_fail 2 "detach takes a bus id .* '17ef:60e0' is not one" "$VMUSB" detach demo 17ef:60e0
+expect_fail 2 "detach takes a VM name and a bus id" "$VMUSB" detach demo
+expect_fail 2 "attach --configured takes one VM name" "$VMUSB" attach --configured demo 1-2
+expect_fail 2 "list takes no arguments" "$VMUSB" list x
+"$VMUSB" --help >"$T/help"
+grep -q "attach --configured" "$T/help" || fail "vm-usb --help"
+export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/no-bus
+expect_fail 1 "there is no USB device 9-9" "$VMUSB" --sysfs "$S" attach demo 9-9
+expect_fail 1 "no plugged-in USB device matches dead:beef" "$VMUSB" --sysfs "$S" attach demo dead:beef
+expect_fail 1 "1-4 is a USB hub, which is not passed" "$VMUSB" --sysfs "$S" attach demo 1-4
+expect_fail 1 "no plugged-in USB device matches 05e3:0608" "$VMUSB" --sysfs "$S" attach demo 05e3:0608
+expect_fail 1 "connecting to the system bus" "$VMUSB" --sysfs "$S" attach demo 17ef:60e0
+expect_fail 1 "connecting to the system bus" "$VMUSB" --sysfs "$S" detach demo 1-2
+pass "vm-usb: usage errors exit 2; absent devices and hubs exit 1 before systemd is asked"
+
+# --- vm-usb attach --configured: absent devices are logged, not fatal
+printf '[VM]\nKernel=/k\nRootDisk=/r\n[Devices]\nUSB=dead:beef\nUSB=17ef:60e0:OTHERSERIAL\n' >"$T/etc/demo.vm"
+"$VMUSB" --sysfs "$S" attach --configured demo 2>"$T/err" || { cat "$T/err"; fail "absent devices failed --configured"; }
+grep -q "USB=dead:beef of VM 'demo' is not plugged in; skipped" "$T/err" || { cat "$T/err"; fail "absent device not logged"; }
+grep -q "USB=17ef:60e0:OTHERSERIAL of VM 'demo' is not plugged in" "$T/err" || fail "the serial is not matched"
+printf '[VM]\nKernel=/k\nRootDisk=/r\n[Devices]\nUSB=17ef:60e0:SN0001\n' >"$T/etc/demo.vm"
+expect_fail 1 "connecting to the system bus" "$VMUSB" --sysfs "$S" attach --configured demo
+expect_fail 1 "cannot read VM 'ghost'" "$VMUSB" --sysfs "$S" attach --configured ghost
+pass "attach --configured: absent devices logged and skipped, a present one (serial matched) goes to systemd"
