@@ -213,17 +213,6 @@ int usb_reply_parse(const uint8_t *untrusted, size_t n, struct usb_reply *rep, c
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int usb_parse_hex16(const char *s, uint16_t *out)
 {
 	size_t len = strlen(s);
