@@ -18,7 +18,6 @@ let
 
   dupCids = duplicates (vm: vm.cid) (attrNames (filterAttrs (_: vm: vm.cid != null) vms));
   dupColors = duplicates (vm: vm.color) (attrNames vms);
-  withUsb = attrNames (filterAttrs (_: vm: vm.usbDevices != [ ]) vms);
 in
 {
   config = mkIf cfg.enable {
@@ -89,8 +88,6 @@ in
       lib.optional (dupCids != [ ])
         "programs.vmsilo: these VMs pin the same vsock CID, so only one of them can run at a time: ${concatStringsSep "; " dupCids}. Give each its own cid or leave cid = null."
       ++ lib.optional (dupColors != [ ])
-        "programs.vmsilo: these VMs share a window color, so their windows look alike: ${concatStringsSep "; " dupColors}. Give each VM its own color."
-      ++ lib.optional (withUsb != [ ])
-        "programs.vmsilo: usbDevices of ${concatStringsSep ", " withUsb} will not be attached: USB passthrough is not part of this version of vmsilo. Pass a whole USB controller with pciDevices instead.";
+        "programs.vmsilo: these VMs share a window color, so their windows look alike: ${concatStringsSep "; " dupColors}. Give each VM its own color.";
   };
 }

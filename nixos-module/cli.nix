@@ -18,6 +18,7 @@ in
           COMPREPLY=($(compgen -c -- "$cur"))
         fi
       }
+      # vm-usb is left to the package's completion, which knows its commands and devices
       complete -F _vmsilo_vm_names vm-run vm-start vm-stop vm-shell
     '';
   };

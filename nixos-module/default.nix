@@ -12,6 +12,7 @@
     ./desktop.nix
     ./networking-host.nix
     ./pci.nix
+    ./usb.nix
     ./balloond.nix
   ];
 }

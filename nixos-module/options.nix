@@ -148,7 +148,7 @@ let
 
       pciDevices = opt (types.listOf (types.attrsOf scalar)) [ ]
         "PCI devices passed through: attribute sets with `path` (e.g. \"01:00.0\") and optional key=value pairs.";
-      usbDevices = opt (types.listOf usbType) [ ] "USB devices attached while the VM runs.";
+      usbDevices = opt (types.listOf usbType) [ ] "Host USB devices attached at each start of the VM (absent ones are skipped); vm-usb attaches others at run time. See docs/usb.md.";
       guestPrograms = opt (types.listOf types.package) [ ] "Packages installed in the guest; their desktop entries appear in the host menu.";
       guestConfig = mkOption {
         type = types.coercedTo (types.listOf types.deferredModule) (ms: { imports = ms; }) types.deferredModule;

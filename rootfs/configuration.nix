@@ -58,6 +58,9 @@ in
     systemd.services.vmsilo-idle-watchdog.wantedBy = [ "multi-user.target" ];
     # memory reports for the host's vmsilo-balloond (vsock port 5003)
     systemd.services.vmsilo-guest-memstat.wantedBy = [ "multi-user.target" ];
+    # USB devices from the host (vsock port 5002) attach to vhci_hcd
+    boot.kernelModules = [ "vhci-hcd" ];
+    systemd.sockets.vmsilo-usb-guest.wantedBy = [ "sockets.target" ];
 
     # notifications and tray items to the host (user unit; what to forward
     # comes from vmsilo.notifications= and vmsilo.tray= on the command line)

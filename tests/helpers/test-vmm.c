@@ -10,7 +10,8 @@
  * vmsilo-guest-cmd --direct behind port 5000. It starts no VM and says so.
  *
  * Environment: VMSILO_TEST_PEER (hybrid-vsock-peer), VMSILO_TEST_GUEST_CMD
- * (vmsilo-guest-cmd) override the installed paths.
+ * (vmsilo-guest-cmd) override the installed paths. VMSILO_TEST_USB_GUEST_SYSFS
+ * (a fake guest sysfs with vhci_hcd.0) adds vmsilo-usb-guest behind port 5002.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 {
 	char vsock[256] = "", kernel[4096] = "", cid[16] = "", fdbuf[16];
 	const char *peer = getenv("VMSILO_TEST_PEER"), *guest = getenv("VMSILO_TEST_GUEST_CMD");
+	const char *usb_sysfs = getenv("VMSILO_TEST_USB_GUEST_SYSFS");
 	int i = 1;
 
 	if (!peer)
@@ -138,11 +140,16 @@ int main(int argc, char **argv)
 	if (!*kernel || access(kernel, R_OK) < 0)
 		refuse("kernel image missing or unreadable", *kernel ? kernel : "(no --kernel)");
 
-	char exec_arg[4200];
+	char exec_arg[4200], usb_arg[4200];
 	snprintf(exec_arg, sizeof(exec_arg), "exec %s --direct", guest);
 	fprintf(stderr, "vmsilo-test-vmm: stand-in for cloud-hypervisor, no VM is started: CID %s, "
 			"guest programs run as local processes behind %s\n", cid, vsock);
-	execl(peer, peer, "--socket", vsock, "--exec", "5000", exec_arg, (char *)NULL);
+	if (usb_sysfs) {
+		snprintf(usb_arg, sizeof(usb_arg), "exec %s/vmsilo-usb-guest --sysfs %s", VMSILO_BINDIR, usb_sysfs);
+		execl(peer, peer, "--socket", vsock, "--exec", "5000", exec_arg, "--exec", "5002", usb_arg,
+		      (char *)NULL);
+	} else
+		execl(peer, peer, "--socket", vsock, "--exec", "5000", exec_arg, (char *)NULL);
 	fprintf(stderr, "vmsilo-test-vmm: executing %s: %s\n", peer, strerror(errno));
 	return 1;
 }

@@ -50,4 +50,17 @@ comp() { # words... -> completions for the last word
 comp vm-run --log-level d >"$T/c1"; grep -qx debug "$T/c1" || fail "log level completion"
 comp vm-stop --a >"$T/c2"; grep -qx -- --all "$T/c2" || fail "option completion"
 comp vm-run -p banking ls >"$T/c3"; grep -qx ls "$T/c3" || fail "command completion after the VM"
-pass "bash completion"
+comp_usb() { # words... -> vm-usb's completions for the last word
+	PATH=$T/bin:$PATH bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _vmsilo_usb; printf "%s\n" "${COMPREPLY[@]}"' \
+		_ "$VMSILO_SOURCE/completions/vmsilo.bash" "$@"
+}
+# a stand-in vm-usb whose list the completion reads
+printf '#!/bin/sh\necho "BUSID ID VM DEVICE"\necho "1-2 17ef:60e0 banking Keyboard"\necho "1-3 046d:c52b - Mouse"\n' >"$T/bin/vm-usb"
+chmod +x "$T/bin/vm-usb"
+[ "$(comp_usb vm-usb a)" = attach ] || fail "vm-usb command completion: $(comp_usb vm-usb a)"
+[ "$(comp_usb vm-usb --log-level debug attach b)" = banking ] || fail "vm-usb VM completion"
+[ -z "$(comp_usb vm-usb list b)" ] || fail "list takes no VM"
+[ "$(comp_usb vm-usb attach shopping 04)" = 046d:c52b ] || fail "vm-usb attach device completion: $(comp_usb vm-usb attach shopping 04)"
+[ "$(comp_usb vm-usb detach banking '')" = 1-2 ] || fail "vm-usb detach offers the VM's devices: $(comp_usb vm-usb detach banking '')"
+comp_usb vm-usb --no >"$T/c4"; grep -qx -- --no-wait "$T/c4" || fail "vm-usb option completion"
+pass "bash completion (vm-usb: commands, VMs, plugged-in devices, the VM's devices)"

@@ -39,4 +39,5 @@ in
   polkit = cfg.security.polkit.extraConfig;
   bash = cfg.programs.bash.interactiveShellInit;
   systemPackages = map (p: p.name) cfg.environment.systemPackages;
+  kernelModules = cfg.boot.kernelModules;
 }

@@ -51,5 +51,6 @@ in
     boot.kernel.sysctl = anyAttrs;
     boot.kernelParams = mkOption { type = types.listOf types.str; default = [ ]; };
     boot.initrd.kernelModules = mkOption { type = types.listOf types.str; default = [ ]; };
+    boot.kernelModules = mkOption { type = types.listOf types.str; default = [ ]; };
   };
 }

@@ -16,6 +16,7 @@
 #include "io.h"
 #include "log.h"
 #include "paths.h"
+#include "unit-job.h"
 #include "vmsilo-config.h"
 
 #define SYNOPSIS_START "vm-start <vm>..."
@@ -45,79 +46,33 @@ static void usage(FILE *f)
 		start ? "" : "  --all              stop every running vmsilo VM\n");
 }
 
-struct job_wait {
-	const char *path;
-	char *result;
-};
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
+/* Starts or stops the VM's unit and waits for its job; logs why it failed. */
+static int unit_job(sd_bus *bus, const char *unit, const char *vm)
 {
-	struct job_wait *w = userdata;
-	const char *path, *unit, *result;
-	uint32_t id;
-	(void)e;
-	if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+	struct unit_job j = { .unit = unit, .stop = !start };
+
+	if (unit_jobs_run(bus, &j, 1, true, CTL_JOB_TIMEOUT_MS) == 0)
 		return 0;
-	if (w->path && strcmp(path, w->path) == 0)
-		w->result = strdup(result);
-	return 0;
-}
-
-/* Runs StartUnit/StopUnit and waits for its job to finish. */
-static int unit_job(sd_bus *bus, const char *method, const char *unit, const char *vm)
-{
-	sd_bus_error error = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	sd_bus_slot *slot = NULL;
-	struct job_wait w = { 0 };
-	int64_t deadline = deadline_after_ms(CTL_JOB_TIMEOUT_MS);
-	int r;
-
-	r = sd_bus_match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-				"org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
-	if (r < 0)
-		return log_error_errno(r, "subscribing to systemd's job signals");
-	r = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-			       "org.freedesktop.systemd1.Manager", method, &error, &reply, "ss", unit,
-			       "replace");
-	if (r < 0) {
-		if (sd_bus_error_has_name(&error, "org.freedesktop.systemd1.NoSuchUnit"))
-			log_error("there is no VM named '%s' (no %s; VMs are defined in %s)", vm, unit,
-				  vmsilo_config_dir());
-		else if (sd_bus_error_has_name(&error, SD_BUS_ERROR_ACCESS_DENIED) ||
-			 sd_bus_error_has_name(&error, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"))
-			log_error("not allowed to %s VM '%s' (polkit refused; the NixOS module allows the "
-				  "user set in programs.vmsilo.user)", strcmp(method, "StartUnit") ? "stop" : "start", vm);
-		else
-			log_error("%s %s: %s", method, unit, error.message ? error.message : strerror(-r));
-		sd_bus_error_free(&error);
-		sd_bus_slot_unref(slot);
-		return -1;
+	switch (j.outcome) {
+	case UNIT_JOB_NO_UNIT:
+		log_error("there is no VM named '%s' (no %s; VMs are defined in %s)", vm, unit,
+			  vmsilo_config_dir());
+		break;
+	case UNIT_JOB_DENIED:
+		log_error("not allowed to %s VM '%s' (polkit refused; the NixOS module allows the "
+			  "user set in programs.vmsilo.user)", unit_job_verb(&j), vm);
+		break;
+	case UNIT_JOB_FAILED:
+		log_error("%s VM '%s' ended with '%s'; see: journalctl -u %s",
+			  start ? "starting" : "stopping", vm, j.result, unit);
+		break;
+	case UNIT_JOB_NO_ANSWER:
+		log_error("timed out waiting for %s of VM '%s'", unit, vm);
+		break;
+	default:
+		log_error("%s %s: %s", unit_job_verb(&j), unit, j.message);
 	}
-	if (sd_bus_message_read(reply, "o", &w.path) < 0)
-		w.path = NULL;
-	while (w.path && !w.result) {
-		int left = deadline_left_ms(deadline);
-		if (left == 0) {
-			log_error("timed out waiting for %s of VM '%s'", unit, vm);
-			break;
-		}
-		r = sd_bus_process(bus, NULL);
-		if (r < 0) {
-			log_error_errno(r, "talking to systemd");
-			break;
-		}
-		if (r == 0)
-			sd_bus_wait(bus, (uint64_t)left * 1000);
-	}
-	r = w.result && strcmp(w.result, "done") == 0 ? 0 : -1;
-	if (w.result && r < 0)
-		log_error("%s of VM '%s' ended with '%s'; see: journalctl -u %s", strcmp(method, "StartUnit") ? "stopping" : "starting",
-			  vm, w.result, unit);
-	free(w.result);
-	sd_bus_message_unref(reply);
-	sd_bus_slot_unref(slot);
-	return r;
+	return -1;
 }
 
 /* VM names of the vmsilo VM units systemd has loaded and active. */
@@ -195,11 +150,8 @@ int main(int argc, char **argv)
 		if (vm_name_invalid_reason(argv[i]))
 			cli_usage_error(synopsis, "invalid VM name '%s': %s", argv[i], vm_name_invalid_reason(argv[i]));
 
-	r = sd_bus_open_system(&bus);
-	if (r < 0) {
-		log_error_errno(r, "connecting to the system bus (is systemd running?)");
+	if (unit_job_bus_open(&bus) < 0)
 		return 1;
-	}
 	if (all) {
 		r = running_vms(bus, &names, &n);
 		if (r < 0)
@@ -211,7 +163,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		char unit[128];
 		snprintf(unit, sizeof(unit), "vmsilo-%s-vm.service", names[i]);
-		if (unit_job(bus, start ? "StartUnit" : "StopUnit", unit, names[i]) < 0)
+		if (unit_job(bus, unit, names[i]) < 0)
 			failed++;
 		else
 			log_info("VM '%s' %s", names[i], start ? "started" : "stopped");

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "macro.h"
+#include "strutil.h"
 #include "vmconfig.h"
 
 static const struct {
@@ -167,17 +168,6 @@ static int cmp_color(const void *key, const void *elem)
 	return strcmp(key, *(const char *const *)elem);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hex_color(const char *s, uint32_t *rgb)
 {
 	size_t n = strlen(s);
@@ -186,7 +176,7 @@ static int parse_hex_color(const char *s, uint32_t *rgb)
 	if (n != 3 && n != 6)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		int h = hexval(s[i]);
+		int h = hex_digit(s[i]);
 		if (h < 0)
 			return -EINVAL;
 		v = n == 3 ? (v << 8) | (uint32_t)(h * 17) : (v << 4) | (uint32_t)h;

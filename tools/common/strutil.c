@@ -65,3 +65,14 @@ int errfmt_at(char *buf, size_t len, const char *path, unsigned line, int r, con
 	va_end(ap);
 	return r;
 }
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

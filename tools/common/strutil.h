@@ -18,3 +18,6 @@ int errfmt(char *buf, size_t len, int r, const char *fmt, ...) __attribute__((fo
 /* The same with a "path:line: " prefix ("path: " when line is 0). */
 int errfmt_at(char *buf, size_t len, const char *path, unsigned line, int r, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);

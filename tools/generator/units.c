@@ -225,6 +225,8 @@ static void set_common(const struct vm_config *vm, uint32_t cid, const struct ge
 	tvars_set(v, "HYPERVISOR", hypervisor_name(vm->hypervisor));
 	tvars_set(v, "SOCKET_USER", vm->user ? vm->user : "root");
 	tvars_setf(v, "BOOT_TIMEOUT", "%d", GEN_BOOT_TIMEOUT_S);
+	/* vmsilo-usb-host waits for the guest to boot, then for its answer */
+	tvars_setf(v, "USB_START_TIMEOUT", "%d", GEN_BOOT_TIMEOUT_S + 30);
 	tvars_set(v, "SOUND_LOG_LEVEL", vm->sound_log_level);
 	tvars_setf(v, "SOUND_STREAMS", "%s%s%s", vm->sound_playback ? "output" : "",
 		   vm->sound_playback && vm->sound_capture ? "," : "", vm->sound_capture ? "input" : "");
@@ -279,6 +281,9 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	for (size_t i = 0; i < vm->depends_on.n; i++)
 		add(&deps, "Wants=vmsilo-%s-vm.service\nAfter=vmsilo-%s-vm.service", vm->depends_on.v[i],
 		    vm->depends_on.v[i]);
+	/* ordered after the VM by itself: it attaches to the running VM */
+	if (vm->usb_devices.n)
+		add(&deps, "Wants=vmsilo-%s-usb-attach.service", vm->name);
 	tvars_set(&v, "DEPS", text(&deps));
 
 #define UNIT(fmt, tpl)                                                                              \
@@ -292,6 +297,9 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	UNIT("vmsilo-%s@.service", "command@.service");
 	UNIT("vmsilo-%s-prep.service", "prep.service");
 	UNIT("vmsilo-%s-vm.service", "vm.service");
+	UNIT("vmsilo-%s-usb@.service", "usb@.service");
+	if (vm->usb_devices.n)
+		UNIT("vmsilo-%s-usb-attach.service", "usb-attach.service");
 	tvars_set(&v, "SIDECAR_SANDBOX", text(&gpusb));
 	if (vm_gpu_enabled(vm)) {
 		UNIT("vmsilo-%s-gpu.service", "gpu.service");

@@ -223,7 +223,6 @@ int main(int argc, char **argv)
 	struct argv a = { 0 };
 	struct net_plan plan;
 	char *extra_config = NULL;
-	size_t n_usb = 0;
 	char path[4096], dir[4096];
 	uint32_t cid = 0;
 	int c, r;
@@ -273,7 +272,6 @@ int main(int argc, char **argv)
 	if (mode == RUN) {
 		isolate_scheduling(&vm);
 		extra_config = vm.extra_config ? strdup(vm.extra_config) : NULL;
-		n_usb = vm.usb_devices.n;
 	}
 	r = plan_network(&vm, &plan);
 	if (r == 0)
@@ -291,9 +289,6 @@ int main(int argc, char **argv)
 		argv_free(&a);
 		return fflush(stdout) == 0 ? 0 : 1;
 	}
-	if (n_usb)
-		log_warn("VM '%s': %zu USB= device%s not attached: USB passthrough is not part of this "
-			 "version of vmsilo", argv[optind], n_usb, n_usb == 1 ? " is" : "s are");
 	if (extra_config)
 		log_warn("VM '%s': ExtraConfig=%s is ignored: vmsilo-launch starts cloud-hypervisor from "
 			 "its command line, which cannot merge a JSON configuration", argv[optind], extra_config);
