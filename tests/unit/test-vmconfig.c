@@ -163,6 +163,9 @@ static void test_errors(void **state)
 	expect_error("/x/v.vm", BASE "[Share s]\nReadOnly=yes\n", "/x/v.vm: [Share s] Path= is required");
 	expect_error("/x/v.vm", BASE "[Interface a]\nMACAddress=01:00:00:00:00:01\n",
 		     "/x/v.vm:5: MACAddress=01:00:00:00:00:01: expected a unicast MAC address like 02:00:00:00:00:01");
+	/* sscanf would have read a sign as part of the first byte */
+	expect_error("/x/v.vm", BASE "[Interface a]\nMACAddress=+2:00:00:00:00:01\n",
+		     "/x/v.vm:5: MACAddress=+2:00:00:00:00:01: expected a unicast MAC address like 02:00:00:00:00:01");
 	expect_error("/x/v.vm", BASE "AutoStart=maybe\n", "/x/v.vm:4: AutoStart=maybe: expected yes or no");
 	expect_error("/x/v.vm", "[VM]\nKernel=relative\nRootDisk=/r\n", "/x/v.vm:2: Kernel=relative: expected an absolute path");
 }

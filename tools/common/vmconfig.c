@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "vmconfig.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,16 +84,15 @@ int parse_ipv4_cidr(const char *s, uint32_t *addr, unsigned *prefix)
 	return 0;
 }
 
-static int parse_mac(const char *s)
+int parse_mac(const char *s)
 {
-	unsigned v[6];
-	int end = 0;
-
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) != 6 ||
-	    end != 17)
+	/* sscanf's %x would take signs and blanks: check every character instead */
+	for (size_t i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+	if (s[17] != '\0')
 		return -EINVAL;
-	if (v[0] & 1)
+	if (strtoul(s, NULL, 16) & 1)
 		return -ERANGE; /* multicast */
 	return 0;
 }

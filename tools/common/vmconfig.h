@@ -152,6 +152,8 @@ const char *seccomp_policy_name(enum seccomp_policy p);
 
 /* Locally administered, unicast MAC from a stable hash of "<vm>-<ifname>". */
 void vm_default_mac(const char *vm, const char *ifname, char out[18]);
+/* 0 for "xx:xx:xx:xx:xx:xx" (hex digits, either case) naming a unicast MAC; -ERANGE for multicast, else -EINVAL. */
+int parse_mac(const char *s);
 /* Parses "a.b.c.d/len" (IPv4). */
 int parse_ipv4_cidr(const char *s, uint32_t *addr, unsigned *prefix);
 /* Accepts CSS-style names of the color table, #rgb, #rrggbb and rgb(r,g,b); returns 0xRRGGBB. */
