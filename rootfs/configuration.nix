@@ -81,8 +81,20 @@ in
     };
     environment.sessionVariables.WAYLAND_DISPLAY = "wayland-0";
 
-    services.resolved.enable = lib.mkDefault true;
+    # The network comes from the kernel command line: vmsilo-guest-net
+    # writes .link/.network files for systemd-networkd and a drop-in for
+    # systemd-resolved under /run before udev and networkd start. Interfaces
+    # are static unless the host passes vmsilo.dhcp=, so NixOS's catch-all
+    # DHCP .network stays off.
+    systemd.services.vmsilo-guest-net.wantedBy = [ "sysinit.target" ];
     networking.useNetworkd = lib.mkDefault true;
+    networking.useDHCP = lib.mkDefault false;
+    services.resolved.enable = lib.mkDefault true;
+    # A netvm's resolved answers its clients on port 53 of its address towards
+    # each of them (DNSStubListenerExtra= in the drop-in); other VMs have no
+    # listener there. vmsilo-net guest-router limits clients to that port.
+    networking.firewall.allowedUDPPorts = [ 53 ];
+    networking.firewall.allowedTCPPorts = [ 53 ];
     documentation.enable = lib.mkDefault false;
     system.stateVersion = "25.11";
   };
