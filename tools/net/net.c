@@ -86,6 +86,12 @@ static int load(struct context *c, const char *name)
 
 static int enable_forwarding(void)
 {
+	char now[2] = "";
+	_cleanup_close_ int rfd = open(IP_FORWARD, O_RDONLY | O_CLOEXEC);
+
+	/* already on: nothing to write (and /proc/sys may be read-only, as in a container) */
+	if (rfd >= 0 && read_full(rfd, now, 1, 1000) == 1 && now[0] == '1')
+		return 0;
 	_cleanup_close_ int fd = open(IP_FORWARD, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write_all(fd, "1\n", 2, 1000) < 0)
 		return log_error_errno(errno, "enabling IPv4 forwarding (%s)", IP_FORWARD);
