@@ -95,6 +95,8 @@ in
     # listener there. vmsilo-net guest-router limits clients to that port.
     networking.firewall.allowedUDPPorts = [ 53 ];
     networking.firewall.allowedTCPPorts = [ 53 ];
+    # a netvm's NAT and client isolation (skipped without vmsilo.netvm=1)
+    systemd.services.vmsilo-guest-router.wantedBy = [ "multi-user.target" ];
     documentation.enable = lib.mkDefault false;
     system.stateVersion = "25.11";
   };

@@ -9,7 +9,8 @@
 # the .link files give (udev, which renames NICs, does not run in a
 # container); their veth peers lie in a second namespace. The container
 # root has no systemd-resolved (a separate package in Debian 12), so the
-# resolved drop-in is checked as text only (see guest-net-golden.sh).
+# resolved drop-in is checked as text only (see guest-net-golden.sh). Last,
+# vmsilo-guest-router.service installs the netvm's NAT and isolation rules.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/nspawn-lib.sh"
 for c in systemd-nspawn nsenter ip ping; do command -v $c >/dev/null || skip "$c is not installed"; done
@@ -36,8 +37,15 @@ grep -qx 'vmsilo.route=upstream,0.0.0.0/0,10.200.81.189' "$T/cmdline" \
 	&& grep -qx 'vmsilo.addr=banking,10.200.244.129/31' "$T/cmdline" \
 	|| fail "netvm's addresses changed; adapt the peers: $(cat "$T/cmdline")"
 
+# vmsilo-net's libraries (libnl, libnftnl) are not in the container root: lend it the host's
+binds=()
+while read -r lib; do
+	real=$(readlink -f "$lib")
+	[ -e "$NSPAWN_CACHE$(dirname "$real")/${lib##*/}" ] || binds+=("--bind-ro=$real:$(dirname "$real")/${lib##*/}")
+done < <(ldd "$B/tools/net/vmsilo-net" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }')
 mapfile -t params <"$T/cmdline"
-nspawn_boot guestnet --network-namespace-path=/run/netns/$G --capability=CAP_NET_ADMIN -- "${params[@]}"
+nspawn_boot guestnet --network-namespace-path=/run/netns/$G --capability=CAP_NET_ADMIN "${binds[@]}" \
+	-- "${params[@]}"
 CLEANUPS+=("nspawn_stop")
 pass "the netvm container booted in its own network namespace"
 
@@ -81,3 +89,18 @@ for link in upstream banking; do
 		|| { cat "$T/status"; fail "$link is not configured by vmsilo's .network file"; }
 done
 pass "networkd configures each link from vmsilo's .network file for it"
+
+# the netvm's router rules, from the installed unit (vmsilo.netvm=1 is among the parameters)
+in_ct sh -c "mkdir -p /etc/systemd/system/vmsilo-guest-router.service.d &&
+	ln -s $PREFIX/lib/systemd/system/vmsilo-guest-router.service /etc/systemd/system/ &&
+	printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\n' \
+		>/etc/systemd/system/vmsilo-guest-router.service.d/test.conf && systemctl daemon-reload"
+# the container's /proc/sys is read-only: turn forwarding on from outside (net.sh
+# sees guest-router turn it on itself)
+ip netns exec $G sysctl -qw net.ipv4.ip_forward=1
+in_ct systemctl start vmsilo-guest-router.service \
+	|| { in_ct journalctl -u vmsilo-guest-router -o cat --no-pager | tail; fail "vmsilo-guest-router.service failed"; }
+in_ct systemctl is-active -q vmsilo-guest-router.service || fail "the router unit was skipped in a netvm"
+ip netns exec $G nft list table inet vmsilo-router | grep -q '"banking"' \
+	|| { ip netns exec $G nft list ruleset; fail "no router rules for client banking"; }
+pass "vmsilo-guest-router.service (sandboxed as shipped) installs the router rules for banking"
