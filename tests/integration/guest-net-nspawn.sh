@@ -49,11 +49,13 @@ nspawn_boot guestnet --network-namespace-path=/run/netns/$G --capability=CAP_NET
 CLEANUPS+=("nspawn_stop")
 pass "the netvm container booted in its own network namespace"
 
-# the installed unit, taking the command line from PID 1's arguments
-in_ct sh -c "mkdir -p /etc/systemd/system/vmsilo-guest-net.service.d &&
-	ln -s $PREFIX/lib/systemd/system/vmsilo-guest-net.service /etc/systemd/system/ &&
-	printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\n' \
-		>/etc/systemd/system/vmsilo-guest-net.service.d/test.conf && systemctl daemon-reload"
+# install_unit UNIT: the unit as installed, taking the command line from PID 1's arguments
+install_unit() {
+	in_ct sh -c "mkdir -p /etc/systemd/system/$1.d && ln -s $PREFIX/lib/systemd/system/$1 /etc/systemd/system/ &&
+		printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\n' >/etc/systemd/system/$1.d/test.conf &&
+		systemctl daemon-reload"
+}
+install_unit vmsilo-guest-net.service
 in_ct systemctl start vmsilo-guest-net.service \
 	|| { in_ct journalctl -u vmsilo-guest-net -o cat --no-pager | tail; fail "vmsilo-guest-net.service failed"; }
 in_ct journalctl -u vmsilo-guest-net -o cat --no-pager >"$T/journal"
@@ -91,10 +93,7 @@ done
 pass "networkd configures each link from vmsilo's .network file for it"
 
 # the netvm's router rules, from the installed unit (vmsilo.netvm=1 is among the parameters)
-in_ct sh -c "mkdir -p /etc/systemd/system/vmsilo-guest-router.service.d &&
-	ln -s $PREFIX/lib/systemd/system/vmsilo-guest-router.service /etc/systemd/system/ &&
-	printf '[Service]\nEnvironment=VMSILO_KERNEL_CMDLINE=/proc/1/cmdline\n' \
-		>/etc/systemd/system/vmsilo-guest-router.service.d/test.conf && systemctl daemon-reload"
+install_unit vmsilo-guest-router.service
 # the container's /proc/sys is read-only: turn forwarding on from outside (net.sh
 # sees guest-router turn it on itself)
 ip netns exec $G sysctl -qw net.ipv4.ip_forward=1
