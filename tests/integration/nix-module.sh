@@ -147,6 +147,11 @@ for kind in services sockets userServices; do
 	done
 done
 pass "every unit the guest enables is shipped in rootfs/units: $(field "$T/guest-raw.json" "' '.join(d['services'] + d['sockets'] + d['userServices'])")"
+enabled=$(field "$T/guest-raw.json" "'\n'.join(d['services'])")
+for unit in vmsilo-guest-net vmsilo-guest-router; do
+	grep -qx $unit <<<"$enabled" || fail "the guest does not enable $unit.service: $enabled"
+done
+pass "the guest enables its network units (vmsilo-guest-net, vmsilo-guest-router)"
 
 # the built kernel in the form each VMM boots
 { echo '{ ... }: {'; echo "$base"; echo 'programs.vmsilo.nixosVms = { c.hypervisor = "crosvm"; h = {}; }; }'; } >"$T/kernels.nix"
