@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (size_t i = 0; i < c.nifs; i++) {
 		const struct gn_iface *in = &c.ifs[i];
-		if (gn_check_ifname(in->name, NULL, 0) < 0 || parse_mac(in->mac) < 0)
+		if (check_ifname(in->name, NULL, 0) < 0 || parse_mac(in->mac) < 0)
 			abort();
 		if (in->naddrs > GN_ADDRS_MAX || in->nroutes > GN_ROUTES_MAX)
 			abort();

@@ -113,15 +113,26 @@ static int parse_size(const char *s)
 	return 0;
 }
 
-static int valid_ifname(const char *s)
+int check_ifname(const char *name, char *why, size_t whylen)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > 15 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return 0;
-	for (; *s; s++)
-		if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
-			return 0;
-	return 1;
+	size_t n = strlen(name);
+	bool all_digits = true;
+
+	if (n == 0 || n > IFNAME_MAX)
+		return errfmt(why, whylen, -EINVAL, "an interface name has 1 to %d characters", IFNAME_MAX);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return errfmt(why, whylen, -EINVAL, "'.' and '..' are not interface names");
+	/* stricter than the kernel: the name also goes into [Match] Name=, where *?[ are globs */
+	for (const char *p = name; *p; p++) {
+		bool letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
+		if (!letter && !(*p >= '0' && *p <= '9') && *p != '_' && *p != '.' && *p != '-')
+			return errfmt(why, whylen, -EINVAL,
+				      "an interface name takes only letters, digits, '_', '.' and '-'");
+		all_digits = all_digits && (*p >= '0' && *p <= '9');
+	}
+	if (all_digits) /* networkd would read it as an interface index */
+		return errfmt(why, whylen, -EINVAL, "an interface name is not all digits");
+	return 0;
 }
 
 static int valid_loglevel(const char *s)
@@ -250,11 +261,12 @@ static int assign(const struct key_spec *k, void *base, const char *value, const
 			return fail(err, path, e->line, "%s=%s: expected a program name or an absolute path "
 				    "without spaces", k->key, value);
 		return set_string(field, value);
-	case K_IFNAME:
-		if (!valid_ifname(value))
-			return fail(err, path, e->line, "%s=%s: expected an interface name of 1 to 15 "
-				    "characters without '/', ':' or spaces", k->key, value);
+	case K_IFNAME: {
+		char why[96];
+		if (check_ifname(value, why, sizeof(why)) < 0)
+			return fail(err, path, e->line, "%s=%s: %s", k->key, value, why);
 		return set_string(field, value);
+	}
 	}
 	return -EINVAL;
 }
@@ -309,8 +321,9 @@ static void *named_element(struct vm_config *vm, const struct ini_file *f, const
 				return fail(err, path, s->line, "duplicate interface '%s'", name), NULL;
 		if (vm->n_interfaces == VM_INTERFACES_MAX)
 			return fail(err, path, s->line, "more than %d interfaces", VM_INTERFACES_MAX), NULL;
-		if (!valid_ifname(name))
-			return fail(err, path, s->line, "invalid interface name '%s'", name), NULL;
+		char why[96];
+		if (check_ifname(name, why, sizeof(why)) < 0)
+			return fail(err, path, s->line, "[Interface %s]: %s", name, why), NULL;
 		vm->interfaces[vm->n_interfaces].index = (unsigned)vm->n_interfaces;
 		slot = &vm->interfaces[vm->n_interfaces].name;
 		vm->n_interfaces++;

@@ -154,6 +154,15 @@ const char *seccomp_policy_name(enum seccomp_policy p);
 void vm_default_mac(const char *vm, const char *ifname, char out[18]);
 /* 0 for "xx:xx:xx:xx:xx:xx" (hex digits, either case) naming a unicast MAC; -ERANGE for multicast, else -EINVAL. */
 int parse_mac(const char *s);
+/*
+ * 0 for a name vmsilo accepts for a network interface: 1 to IFNAME_MAX of
+ * letters, digits, '_', '.' and '-', not "." or "..", not all digits. Stricter
+ * than the kernel, as the name also lands in systemd-networkd's [Match]
+ * Name=, where *?[ are patterns and a number is an interface index. Else
+ * -EINVAL with the reason in why (if given).
+ */
+#define IFNAME_MAX 15
+int check_ifname(const char *name, char *why, size_t whylen);
 /* Parses "a.b.c.d/len" (IPv4). */
 int parse_ipv4_cidr(const char *s, uint32_t *addr, unsigned *prefix);
 /* Accepts CSS-style names of the color table, #rgb, #rrggbb and rgb(r,g,b); returns 0xRRGGBB. */

@@ -25,28 +25,6 @@ static bool is_digit(char ch)
 	return ch >= '0' && ch <= '9';
 }
 
-int gn_check_ifname(const char *name, char *why, size_t whylen)
-{
-	size_t n = strlen(name);
-	bool all_digits = true;
-
-	if (n == 0 || n > GN_IFNAME_MAX)
-		return errfmt(why, whylen, -EINVAL, "an interface name has 1 to %d characters", GN_IFNAME_MAX);
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return errfmt(why, whylen, -EINVAL, "'.' and '..' are not interface names");
-	/* stricter than the kernel: the name also goes into [Match] Name=, where *?[ are globs */
-	for (const char *p = name; *p; p++) {
-		bool letter = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z');
-		if (!letter && !is_digit(*p) && *p != '_' && *p != '.' && *p != '-')
-			return errfmt(why, whylen, -EINVAL,
-				      "an interface name takes only letters, digits, '_', '.' and '-'");
-		all_digits = all_digits && is_digit(*p);
-	}
-	if (all_digits) /* networkd would read it as an interface index */
-		return errfmt(why, whylen, -EINVAL, "an interface name is not all digits");
-	return 0;
-}
-
 int gn_parse_address(const char *s, int *family, char out[GN_ADDR_LEN], char *why, size_t whylen)
 {
 	unsigned char bin[16];
@@ -144,7 +122,7 @@ static int split(const char *value, char buf[VALUE_MAX], char **fields, size_t n
 /* The interface a vmsilo.ifname= entry declared, or NULL with why. */
 static struct gn_iface *lookup(struct gn_config *c, const char *name, char *why, size_t whylen)
 {
-	if (gn_check_ifname(name, why, whylen) < 0)
+	if (check_ifname(name, why, whylen) < 0)
 		return NULL;
 	for (size_t i = 0; i < c->nifs; i++)
 		if (strcmp(c->ifs[i].name, name) == 0)
@@ -161,7 +139,7 @@ static int entry_ifname(struct gn_config *c, const char *value, char *why, size_
 
 	if ((r = split(value, buf, f, 2, "NAME,MAC", why, whylen)) < 0)
 		return r;
-	if ((r = gn_check_ifname(f[0], why, whylen)) < 0)
+	if ((r = check_ifname(f[0], why, whylen)) < 0)
 		return r;
 	if ((r = parse_mac(f[1])) < 0)
 		return errfmt(why, whylen, r, r == -ERANGE ? "a multicast MAC address" : "expected a MAC address "

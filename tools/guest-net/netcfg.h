@@ -74,9 +74,9 @@ void gn_parse(const struct kcmdline *k, struct gn_config *c, gn_reject_fn reject
  * The checks gn_parse applies, for tests: 0, or -EINVAL with the reason in
  * why. gn_parse_cidr writes the canonical form ("addr/prefix", the address as
  * inet_ntop prints it) to out and the family (AF_INET or AF_INET6) to *family;
- * gn_parse_address does the same without a prefix.
+ * gn_parse_address does the same without a prefix. Interface names are
+ * checked with check_ifname (vmconfig.h).
  */
-int gn_check_ifname(const char *name, char *why, size_t whylen);
 int gn_parse_cidr(const char *s, int *family, char out[GN_CIDR_LEN], char *why, size_t whylen);
 int gn_parse_address(const char *s, int *family, char out[GN_ADDR_LEN], char *why, size_t whylen);
 
