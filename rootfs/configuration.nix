@@ -90,6 +90,10 @@ in
     networking.useNetworkd = lib.mkDefault true;
     networking.useDHCP = lib.mkDefault false;
     services.resolved.enable = lib.mkDefault true;
+    # The addresses are static and in place once networkd starts; a VM
+    # without a network would otherwise hold anything ordered after
+    # network-online.target for the wait's whole timeout.
+    systemd.network.wait-online.enable = lib.mkDefault false;
     # A netvm's resolved answers its clients on port 53 of its address towards
     # each of them (DNSStubListenerExtra= in the drop-in); other VMs have no
     # listener there. vmsilo-net guest-router limits clients to that port.
