@@ -14,7 +14,8 @@
 /*
  * The uid of user name in passwd-format file (the first entry wins, as NSS's
  * files module does; paths.h names the system's files). 0 when found,
- * -ENOENT when absent, -errno when the file cannot be read.
+ * -ENOENT when absent (or the file is missing), -errno when the file cannot
+ * be read.
  */
 int passwd_file_uid(const char *file, const char *name, uid_t *uid);
 /* The gid of group name in group-format file; returns as passwd_file_uid(). */
