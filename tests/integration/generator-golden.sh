@@ -65,6 +65,20 @@ for case in user:"has User=alice, who is not in $T/passwd" group:"needs the grou
 done
 pass "without the user or group vmsilo: one warning per VM naming what cannot reach the session; units as before"
 
+# vmsilo-launch --prepare: the VM's directory and sound/ are root:vmsilo 0770
+# when the group exists (also when the command socket unit made the directory
+# first), 0755 as before when it does not
+mkdir -p "$T/run/banking" && chmod 0755 "$T/run/banking"
+VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --prepare --cid 4242 banking 2>"$T/err" ||
+	{ cat "$T/err"; fail "vmsilo-launch --prepare banking failed"; }
+for d in banking banking/sound; do
+	[ "$(stat -c '%a %u %g' "$T/run/$d")" = "770 0 983" ] || fail "$d: $(stat -c '%a %u %g' "$T/run/$d"), not 770 root:vmsilo"
+done
+VMSILO_GROUP_FILE=$T/group VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --prepare --cid 4243 vault 2>"$T/err" ||
+	{ cat "$T/err"; fail "vmsilo-launch --prepare vault failed"; }
+[ "$(stat -c '%a %u %g' "$T/run/vault")" = "755 0 0" ] || fail "vault without group vmsilo: $(stat -c '%a %u %g' "$T/run/vault")"
+pass "vmsilo-launch --prepare: the VM's directory and sound/ are root:vmsilo 0770 with the group, 0755 without"
+
 # error fixtures: the exact message with file:line, and exit 1 from --check
 for f in "$DATA"/vm/bad/*.vm; do
 	name=$(basename "$f" .vm)
