@@ -323,7 +323,8 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 		char *err, size_t errlen)
 {
 	struct tvars v = { 0 };
-	struct text deps = { 0 }, vmsb = { 0 }, proxysb = { 0 }, side = { 0 }, gpusb = { 0 }, gpucmd = { 0 };
+	struct text deps = { 0 }, vmsb = { 0 }, proxysb = { 0 }, side = { 0 }, side_seccomp = { 0 }, gpusb = { 0 },
+		    gpucmd = { 0 };
 	bool net = vm->n_interfaces || vm->netvm || vm->is_netvm;
 	char file[512], bus[128];
 	uid_t uid = 0;
@@ -335,6 +336,9 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	vm_sandbox(vm, p, &vmsb);
 	proxy_sandbox(&proxysb);
 	sidecar_sandbox(vm, p, false, false, SECCOMP_ENFORCING, &side);
+	/* for programs that install their own allow-list once ready: they need seccomp(2) */
+	sidecar_sandbox(vm, p, false, false, SECCOMP_ENFORCING, &side_seccomp);
+	add(&side_seccomp, "SystemCallFilter=seccomp");
 	sidecar_sandbox(vm, p, vm->gpu_disable_sandbox, vm->gpu_allow_wx, vm->gpu_seccomp, &gpusb);
 	gpu_command(vm, p, &gpucmd);
 	tvars_set(&v, "VM_SANDBOX", text(&vmsb));
@@ -385,7 +389,7 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	tvars_set(&v, "SIDECAR_SANDBOX", text(&gpusb));
 	if (vm_gpu_enabled(vm)) {
 		UNIT("vmsilo-%s-gpu.service", "gpu.service");
-		tvars_set(&v, "SIDECAR_SANDBOX", text(&side));
+		tvars_set(&v, "SIDECAR_SANDBOX", text(&side_seccomp));
 		/* the program finds the compositor under $XDG_RUNTIME_DIR */
 		set_session(vm, session, uid, "Environment=WAYLAND_DISPLAY=wayland-0", &v);
 		UNIT("vmsilo-%s-wayland-seccontext.service", "wayland-seccontext.service");
@@ -401,6 +405,7 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 		tvars_set(&v, "SIDECAR_SANDBOX", text(&side));
 	}
 	if (vm->dbus_notifications || vm->dbus_tray) {
+		tvars_set(&v, "SIDECAR_SANDBOX", text(&side_seccomp));
 		snprintf(bus, sizeof(bus), "Environment=DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/%u/bus",
 			 (unsigned)uid);
 		set_session(vm, session, uid, bus, &v);
@@ -440,6 +445,7 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	free(vmsb.s);
 	free(proxysb.s);
 	free(side.s);
+	free(side_seccomp.s);
 	free(gpusb.s);
 	free(gpucmd.s);
 	tvars_free(&v);
