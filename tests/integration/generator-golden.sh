@@ -6,6 +6,8 @@ DATA=$VMSILO_SOURCE/tests/data
 GEN=$B/tools/generator/vmsilo-generator
 LAUNCH=$B/tools/launch/vmsilo-launch
 export VMSILO_RUNTIME_DIR=/run/vmsilo
+# the desktop user alice (uid 1000) and group vmsilo, read by the generator without NSS
+export VMSILO_PASSWD_FILE=$DATA/accounts/passwd VMSILO_GROUP_FILE=$DATA/accounts/group
 
 # Prints every generated file (symlinks as "-> target"), with the temp path hidden.
 dump() { # dir
@@ -17,7 +19,9 @@ dump() { # dir
 mkdir -p "$T/etc" "$T/out"
 cp "$DATA"/vm/good/*.vm "$T/etc/"
 VMSILO_CONFIG_DIR=$T/etc "$GEN" "$T/out" "$T/out" "$T/out" 2>"$T/gen.err" || { cat "$T/gen.err"; fail "generator failed"; }
-[ -s "$T/gen.err" ] && { cat "$T/gen.err"; fail "generator complained about good files"; }
+# vault has a GPU, sound and no User=: its one warning is all the generator says
+want_warning="vmsilo-generator: VM 'vault' has no [VM] User=: its GPU, sound and D-Bus proxy cannot reach the desktop session (they run as root without it; see units.md, \"Desktop session\")"
+[ "$(cat "$T/gen.err")" = "$want_warning" ] || { cat "$T/gen.err"; fail "the generator said more or less than vault's warning"; }
 dump "$T/out" >"$T/units.txt"
 for vm in banking netvm vault; do
 	VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --dry-run --cid 4242 "$vm" | sed "s|$T/etc|@CONFIGDIR@|g" >"$T/$vm.argv" ||
@@ -36,6 +40,44 @@ for vm in banking netvm vault; do
 	diff -u "$DATA/golden/$vm.argv" "$T/$vm.argv" || fail "vmsilo-launch --dry-run $vm differs from the golden file"
 done
 pass "vmsilo-launch --dry-run argv equal the golden files (cloud-hypervisor and crosvm)"
+
+# the desktop session: banking (User=alice) runs its session sidecars as
+# alice in group vmsilo; without the user or the group they stay root, with a
+# warning naming what cannot work
+grep -q '^User=alice$' "$T/out/vmsilo-banking-sound.service" || fail "banking's sound unit does not run as alice"
+grep -q '^User=' "$T"/out/vmsilo-vault-*.service && fail "vault (no User=) got a User= line"
+session_lines='^(User=|Group=vmsilo|UMask=|Environment=(XDG_RUNTIME_DIR|WAYLAND_DISPLAY|DBUS_SESSION)|ProtectHome=read-only|After=user@|SupplementaryGroups=)'
+for case in user:"has User=alice, who is not in $T/passwd" group:"needs the group 'vmsilo', which is not in $T/group"; do
+	printf 'root:x:0:0::/root:/bin/sh\n' >"$T/passwd"; printf 'root:x:0:\n' >"$T/group"
+	[ "${case%%:*}" = user ] && cp "$DATA/accounts/group" "$T/group"
+	[ "${case%%:*}" = group ] && cp "$DATA/accounts/passwd" "$T/passwd"
+	rm -rf "$T/nos" && mkdir "$T/nos"
+	VMSILO_PASSWD_FILE=$T/passwd VMSILO_GROUP_FILE=$T/group VMSILO_CONFIG_DIR=$T/etc "$GEN" "$T/nos" 2>"$T/err" ||
+		fail "generator failed without the ${case%%:*}"
+	grep -qF "VM 'banking' ${case#*:}: its GPU, sound and D-Bus proxy cannot reach the desktop session" "$T/err" ||
+		{ cat "$T/err"; fail "no warning for banking without the ${case%%:*}"; }
+	[ "$(grep -c "VM 'banking'" "$T/err")" = 1 ] || { cat "$T/err"; fail "not one warning per VM"; }
+	grep -q "VM 'netvm'" "$T/err" && fail "netvm (no GPU, sound or D-Bus proxy) was warned about"
+	grep -Eq "$session_lines" "$T"/nos/*.service && fail "session lines without the ${case%%:*}"
+	# otherwise the units are the golden ones less the session lines
+	diff <(grep -Ev "$session_lines" "$T/units.txt") <(dump "$T/nos") >/dev/null ||
+		fail "without the ${case%%:*}, the units differ by more than the session lines"
+done
+pass "without the user or group vmsilo: one warning per VM naming what cannot reach the session; units as before"
+
+# vmsilo-launch --prepare: the VM's directory and sound/ are root:vmsilo 0770
+# when the group exists (also when the command socket unit made the directory
+# first), 0755 as before when it does not
+mkdir -p "$T/run/banking" && chmod 0755 "$T/run/banking"
+VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --prepare --cid 4242 banking 2>"$T/err" ||
+	{ cat "$T/err"; fail "vmsilo-launch --prepare banking failed"; }
+for d in banking banking/sound; do
+	[ "$(stat -c '%a %u %g' "$T/run/$d")" = "770 0 983" ] || fail "$d: $(stat -c '%a %u %g' "$T/run/$d"), not 770 root:vmsilo"
+done
+VMSILO_GROUP_FILE=$T/group VMSILO_RUNTIME_DIR=$T/run VMSILO_CONFIG_DIR=$T/etc "$LAUNCH" --prepare --cid 4243 vault 2>"$T/err" ||
+	{ cat "$T/err"; fail "vmsilo-launch --prepare vault failed"; }
+[ "$(stat -c '%a %u %g' "$T/run/vault")" = "755 0 0" ] || fail "vault without group vmsilo: $(stat -c '%a %u %g' "$T/run/vault")"
+pass "vmsilo-launch --prepare: the VM's directory and sound/ are root:vmsilo 0770 with the group, 0755 without"
 
 # error fixtures: the exact message with file:line, and exit 1 from --check
 for f in "$DATA"/vm/bad/*.vm; do

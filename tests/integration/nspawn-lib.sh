@@ -73,8 +73,9 @@ nspawn_try_boot() {
 	# up to 90 s: booting is quick, but a loaded machine can be slow
 	for ((i = 0; i < 1800; i++)); do
 		CT_PID=$(pgrep -P "$NSPAWN_PID" | head -1 || true)
-		if [ -n "$CT_PID" ] && nsenter -t "$CT_PID" -a systemctl is-system-running 2>/dev/null |
-			grep -qE 'running|degraded'; then
+		# is-system-running exits 1 when degraded: read its answer, not its status
+		if [ -n "$CT_PID" ] &&
+			[[ $(nsenter -t "$CT_PID" -a systemctl is-system-running 2>/dev/null || true) =~ running|degraded ]]; then
 			return 0
 		fi
 		kill -0 "$NSPAWN_PID" 2>/dev/null || { wait "$NSPAWN_PID" 2>/dev/null; CT_PID=; return 1; }

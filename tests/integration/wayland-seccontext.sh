@@ -62,9 +62,9 @@ run_seccontext host banking darkgreen
 wait_for_line "$T/host.ready" '^READY=1$'
 grep -qx 'commit engine=vmsilo app_id=banking instance_id=#006400' "$T/host.rec" \
 	|| { cat "$T/host.rec"; fail "the compositor did not get the VM's context"; }
-[ "$(stat -c '%a %F' "$T/banking/wayland.socket")" = "600 socket" ] \
+[ "$(stat -c '%a %F' "$T/banking/wayland.socket")" = "660 socket" ] \
 	|| fail "VM socket: $(stat -c '%a %F' "$T/banking/wayland.socket")"
-pass "READY=1 after commit: engine vmsilo, app_id banking, instance_id #006400, socket mode 0600"
+pass "READY=1 after commit: engine vmsilo, app_id banking, instance_id #006400, socket mode 0660"
 
 "$C" globals "$T/banking/wayland.socket" >"$T/vm-globals" || fail "a client cannot connect through the VM socket"
 wait_for_line "$T/host.rec" '^accepted app_id=banking$'

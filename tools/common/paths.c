@@ -22,6 +22,16 @@ const char *vmsilo_config_dir(void)
 	return env_or("VMSILO_CONFIG_DIR", VMSILO_DEFAULT_CONFIG_DIR);
 }
 
+const char *vmsilo_passwd_file(void)
+{
+	return env_or("VMSILO_PASSWD_FILE", "/etc/passwd");
+}
+
+const char *vmsilo_group_file(void)
+{
+	return env_or("VMSILO_GROUP_FILE", "/etc/group");
+}
+
 static int is_lower_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');

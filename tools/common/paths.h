@@ -12,6 +12,9 @@
 const char *vmsilo_runtime_dir(void);
 /* $VMSILO_CONFIG_DIR, else /etc/vmsilo. */
 const char *vmsilo_config_dir(void);
+/* $VMSILO_PASSWD_FILE, else /etc/passwd; $VMSILO_GROUP_FILE, else /etc/group (see accounts.h). */
+const char *vmsilo_passwd_file(void);
+const char *vmsilo_group_file(void);
 
 /*
  * NULL if name is a valid VM name, else a short reason suitable after

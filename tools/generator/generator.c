@@ -118,6 +118,8 @@ int main(int argc, char **argv)
 		.bindir = VMSILO_BINDIR,
 		.libexecdir = VMSILO_LIBEXECDIR,
 		.docdir = VMSILO_DOCDIR,
+		.passwd_file = vmsilo_passwd_file(),
+		.group_file = vmsilo_group_file(),
 	};
 	struct dirent **ents = NULL;
 	struct vm_config *vms[GEN_VMS_MAX] = { 0 };

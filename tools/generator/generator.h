@@ -11,9 +11,14 @@
 
 struct gen_paths {
 	const char *runtime_dir, *config_dir, *bindir, *libexecdir, *docdir;
+	const char *passwd_file, *group_file; /* read without NSS: the desktop user, group vmsilo */
 };
 
-/* Writes every unit of one VM into dir (and its .wants links). err gets the reason. */
+/*
+ * Writes every unit of one VM into dir (and its .wants links). err gets the
+ * reason. Logs a warning when the VM's session sidecars cannot be given the
+ * desktop user (units.md, "Desktop session").
+ */
 int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const struct gen_paths *paths,
 		char *err, size_t errlen);
 

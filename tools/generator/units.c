@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "generator.h"
+#include "log.h"
 #include "macro.h"
 #include "templates.h"
 
@@ -178,6 +181,82 @@ static void virtiofsd_command(const struct vm_config *vm, const struct vm_share 
 	free(c.s);
 }
 
+/* The sidecars that talk to the desktop session, named for the warning below; NULL if none. */
+static const char *session_sidecars(const struct vm_config *vm, char *buf, size_t n)
+{
+	const char *parts[3];
+	size_t k = 0, len = 0;
+
+	if (vm_gpu_enabled(vm))
+		parts[k++] = "GPU";
+	if (vm_sound_enabled(vm))
+		parts[k++] = "sound";
+	if (vm->dbus_notifications || vm->dbus_tray)
+		parts[k++] = "D-Bus proxy";
+	if (!k)
+		return NULL;
+	buf[0] = '\0';
+	for (size_t i = 0; i < k && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", i == 0 ? "" : i + 1 == k ? " and " : ", ",
+					parts[i]);
+	return buf;
+}
+
+/*
+ * The desktop user whose session (compositor, PipeWire, session bus) the
+ * VM's sidecars talk to: found when [VM] User= is in the passwd file and the
+ * vmsilo group exists. Otherwise they run as root as before, which cannot
+ * reach /run/user/<uid>, and one warning per VM says so.
+ */
+static bool find_session(const struct vm_config *vm, const struct gen_paths *p, uid_t *uid)
+{
+	char why[512], what[128];
+	const char *sidecars = session_sidecars(vm, what, sizeof(what));
+	gid_t gid;
+	int r;
+
+	if (!sidecars)
+		return false;
+	if (!vm->user)
+		snprintf(why, sizeof(why), "has no [VM] User=");
+	else if ((r = passwd_file_uid(p->passwd_file, vm->user, uid)) == -ENOENT)
+		snprintf(why, sizeof(why), "has User=%s, who is not in %s", vm->user, p->passwd_file);
+	else if (r < 0)
+		snprintf(why, sizeof(why), "has User=%s, but %s: %s", vm->user, p->passwd_file, strerror(-r));
+	else if ((r = group_file_gid(p->group_file, VMSILO_GROUP, &gid)) == -ENOENT)
+		snprintf(why, sizeof(why), "needs the group '" VMSILO_GROUP "', which is not in %s", p->group_file);
+	else if (r < 0)
+		snprintf(why, sizeof(why), "needs the group '" VMSILO_GROUP "', but %s: %s", p->group_file,
+			 strerror(-r));
+	else
+		return true;
+	log_warn("VM '%s' %s: its %s cannot reach the desktop session (they run as root without it; "
+		 "see units.md, \"Desktop session\")", vm->name, why, sidecars);
+	return false;
+}
+
+/*
+ * Who runs a session sidecar and who may reach what it creates: the desktop
+ * user in group vmsilo makes its sockets user:vmsilo, group-writable (UMask),
+ * and the VMM and GPU units join vmsilo to connect without capabilities.
+ * extra: one more line for this sidecar, or NULL.
+ */
+static void set_session(const struct vm_config *vm, bool found, uid_t uid, const char *extra, struct tvars *v)
+{
+	tvars_set(v, "SESSION_AFTER", "");
+	tvars_set(v, "SESSION", "");
+	tvars_set(v, "SESSION_GROUP", "");
+	if (!found)
+		return;
+	/* ordering only: at shutdown they stop before the user's manager; no session is started */
+	tvars_setf(v, "SESSION_AFTER", "After=user@%u.service", (unsigned)uid);
+	/* after the sandbox lines: ProtectHome=read-only replaces its ProtectHome=yes */
+	tvars_setf(v, "SESSION", "User=%s\nGroup=" VMSILO_GROUP "\nUMask=0007\n"
+		   "Environment=XDG_RUNTIME_DIR=/run/user/%u\nProtectHome=read-only%s%s", vm->user, (unsigned)uid,
+		   extra ? "\n" : "", extra ? extra : "");
+	tvars_set(v, "SESSION_GROUP", "SupplementaryGroups=" VMSILO_GROUP);
+}
+
 static int write_unit(const char *dir, const char *file, const char *tpl_name, const struct tvars *v,
 		      char *err, size_t errlen)
 {
@@ -244,15 +323,22 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 		char *err, size_t errlen)
 {
 	struct tvars v = { 0 };
-	struct text deps = { 0 }, vmsb = { 0 }, proxysb = { 0 }, side = { 0 }, gpusb = { 0 }, gpucmd = { 0 };
+	struct text deps = { 0 }, vmsb = { 0 }, proxysb = { 0 }, side = { 0 }, side_seccomp = { 0 }, gpusb = { 0 },
+		    gpucmd = { 0 };
 	bool net = vm->n_interfaces || vm->netvm || vm->is_netvm;
-	char file[512];
+	char file[512], bus[128];
+	uid_t uid = 0;
+	bool session = find_session(vm, p, &uid);
 	int r = 0;
 
 	set_common(vm, cid, p, &v);
+	set_session(vm, session, uid, NULL, &v);
 	vm_sandbox(vm, p, &vmsb);
 	proxy_sandbox(&proxysb);
 	sidecar_sandbox(vm, p, false, false, SECCOMP_ENFORCING, &side);
+	/* for programs that install their own allow-list once ready: they need seccomp(2) */
+	sidecar_sandbox(vm, p, false, false, SECCOMP_ENFORCING, &side_seccomp);
+	add(&side_seccomp, "SystemCallFilter=seccomp");
 	sidecar_sandbox(vm, p, vm->gpu_disable_sandbox, vm->gpu_allow_wx, vm->gpu_seccomp, &gpusb);
 	gpu_command(vm, p, &gpucmd);
 	tvars_set(&v, "VM_SANDBOX", text(&vmsb));
@@ -303,8 +389,11 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	tvars_set(&v, "SIDECAR_SANDBOX", text(&gpusb));
 	if (vm_gpu_enabled(vm)) {
 		UNIT("vmsilo-%s-gpu.service", "gpu.service");
-		tvars_set(&v, "SIDECAR_SANDBOX", text(&side));
+		tvars_set(&v, "SIDECAR_SANDBOX", text(&side_seccomp));
+		/* the program finds the compositor under $XDG_RUNTIME_DIR */
+		set_session(vm, session, uid, "Environment=WAYLAND_DISPLAY=wayland-0", &v);
 		UNIT("vmsilo-%s-wayland-seccontext.service", "wayland-seccontext.service");
+		set_session(vm, session, uid, NULL, &v);
 	}
 	tvars_set(&v, "SIDECAR_SANDBOX", text(&side));
 	if (vm_sound_enabled(vm)) {
@@ -315,8 +404,13 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 		UNIT("vmsilo-%s-sound.service", "sound.service");
 		tvars_set(&v, "SIDECAR_SANDBOX", text(&side));
 	}
-	if (vm->dbus_notifications || vm->dbus_tray)
+	if (vm->dbus_notifications || vm->dbus_tray) {
+		tvars_set(&v, "SIDECAR_SANDBOX", text(&side_seccomp));
+		snprintf(bus, sizeof(bus), "Environment=DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/%u/bus",
+			 (unsigned)uid);
+		set_session(vm, session, uid, bus, &v);
 		UNIT("vmsilo-%s-dbus-proxy.service", "dbus-proxy.service");
+	}
 	for (size_t i = 0; i < vm->n_shares && r == 0; i++) {
 		struct text cmd = { 0 }, sb = { 0 };
 		virtiofsd_command(vm, &vm->shares[i], p, &cmd);
@@ -351,6 +445,7 @@ int generate_vm(const struct vm_config *vm, uint32_t cid, const char *dir, const
 	free(vmsb.s);
 	free(proxysb.s);
 	free(side.s);
+	free(side_seccomp.s);
 	free(gpusb.s);
 	free(gpucmd.s);
 	tvars_free(&v);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accounts.h"
 #include "argv.h"
 #include "cli.h"
 #include "io.h"
@@ -39,7 +40,8 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  --dry-run          print the command, one argument per line, instead of\n"
 		"                     running it\n"
-		"  --prepare          create the runtime directory, CID file and overlay disk\n"
+		"  --prepare          create the runtime directory (root:vmsilo 0770 when group\n"
+		"                     vmsilo exists), CID file and overlay disk\n"
 		"                     (vmsilo-<vm>-prep.service)\n"
 		"  --cleanup          remove what --prepare and the VMM left behind\n"
 		"  --cid N            vsock CID (default: $VMSILO_CID, set by the unit, or the\n"
@@ -82,6 +84,29 @@ static int mkdir_p(const char *path, mode_t mode)
 	return log_error_errno(errno, "creating %s", path);
 }
 
+/*
+ * A directory the desktop user's sidecars create sockets in: root:vmsilo 0770
+ * when group vmsilo exists (read without NSS, as the generator does), else
+ * 0755 as before. It may exist already (the command socket unit creates the
+ * VM's directory), so the owner and mode are set either way.
+ */
+static int mkdir_shared(const char *path)
+{
+	gid_t gid;
+	int r = group_file_gid(vmsilo_group_file(), VMSILO_GROUP, &gid);
+
+	if (mkdir_p(path, 0755) < 0)
+		return -1;
+	if (r < 0) {
+		if (r != -ENOENT)
+			log_warn_errno(r, "reading %s", vmsilo_group_file());
+		return 0;
+	}
+	if (chown(path, 0, gid) < 0 || chmod(path, 0770) < 0)
+		return log_error_errno(errno, "giving %s to group " VMSILO_GROUP, path);
+	return 0;
+}
+
 static void remove_in(const char *dir, const char *name)
 {
 	char p[4096 + 256];
@@ -116,12 +141,12 @@ static int prepare(const struct vm_config *vm, uint32_t cid, const char *dir)
 	char p[4096 + 128];
 	int r;
 
-	if (mkdir_p(vmsilo_runtime_dir(), 0755) < 0 || mkdir_p(dir, 0755) < 0)
+	if (mkdir_p(vmsilo_runtime_dir(), 0755) < 0 || mkdir_shared(dir) < 0)
 		return -1;
 	cleanup(vm, dir); /* whatever a crash left behind */
 	if (vm_sound_enabled(vm)) {
 		snprintf(p, sizeof(p), "%s/sound", dir);
-		if (mkdir_p(p, 0755) < 0)
+		if (mkdir_shared(p) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < vm->n_shares; i++) {

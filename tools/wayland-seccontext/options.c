@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"Give a VM's GPU device its own Wayland socket, connected to the host\n"
 		"compositor through a security context (wp_security_context_manager_v1).\n"
 		"\n"
-		"Creates the listening socket PATH (mode 0600) and hands it to the compositor,\n"
+		"Creates the listening socket PATH (mode 0660) and hands it to the compositor,\n"
 		"labelled with sandbox engine \"vmsilo\", app_id NAME and instance_id the VM\n"
 		"color as #rrggbb, then reports READY=1 to systemd and waits. On SIGTERM or\n"
 		"SIGINT it closes the context, so the compositor stops accepting on PATH, and\n"

@@ -115,7 +115,10 @@ static int connect_compositor(struct seccontext *s)
 	return 0;
 }
 
-/* The VM's listening socket, mode 0600: only the GPU device's user (root) may connect. */
+/*
+ * The VM's listening socket, mode 0660: only its owner and its group may
+ * connect (the desktop user and group vmsilo, which the GPU unit joins).
+ */
 static int listen_vm_socket(struct seccontext *s)
 {
 	struct stat st;
@@ -125,7 +128,7 @@ static int listen_vm_socket(struct seccontext *s)
 	if (lstat(s->opt.socket_path, &st) == 0 && !S_ISSOCK(st.st_mode))
 		return log_error_errno(EEXIST, "cannot create the socket %s: a file that is not a socket is "
 				       "in the way (remove it)", s->opt.socket_path);
-	old_umask = umask(0177); /* the socket file: 0600 */
+	old_umask = umask(0117); /* the socket file: 0660 */
 	fd = unix_listen(s->opt.socket_path, LISTEN_BACKLOG);
 	umask(old_umask);
 	if (fd < 0)
