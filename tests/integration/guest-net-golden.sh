@@ -62,7 +62,7 @@ grep -qx 'Address=10.0.0.2/24' "$T/bad.out" && grep -qx 'DNS=10.0.0.1' "$T/bad.o
 	&& ! grep -q 'bad' "$T/bad.out" || { cat "$T/bad.out"; fail "the good entries were not kept"; }
 pass "malformed parameters are reported (escaped) and skipped; the others apply"
 
-"$GN" --help | grep -q -- '--output-dir DIR' || fail "--help lacks --output-dir"
+"$GN" --help | grepq -- '--output-dir DIR' || fail "--help lacks --output-dir"
 expect_fail 2 'unexpected argument' "$GN" extra
 expect_fail 2 'Usage:' "$GN" --no-such-option
 expect_fail 1 'reading the kernel command line' "$GN" --cmdline "$T/missing"

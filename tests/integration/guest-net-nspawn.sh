@@ -75,9 +75,9 @@ in_ct systemctl start systemd-networkd.service \
 	|| { in_ct journalctl -u systemd-networkd -o cat --no-pager | tail; fail "systemd-networkd did not start"; }
 configured=
 for _ in $(seq 100); do
-	if ip -n $G -4 addr show dev upstream | grep -q 'inet 10.200.81.188/31' &&
-		ip -n $G -4 addr show dev banking | grep -q 'inet 10.200.244.129/31' &&
-		ip -n $G route show default | grep -q 'via 10.200.81.189 dev upstream'; then
+	if ip -n $G -4 addr show dev upstream | grepq 'inet 10.200.81.188/31' &&
+		ip -n $G -4 addr show dev banking | grepq 'inet 10.200.244.129/31' &&
+		ip -n $G route show default | grepq 'via 10.200.81.189 dev upstream'; then
 		configured=1; break
 	fi
 	sleep 0.1
@@ -103,6 +103,6 @@ ip netns exec $G sysctl -qw net.ipv4.ip_forward=1
 timeout 60 nsenter -t "$CT_PID" -a systemctl start vmsilo-guest-router.service \
 	|| { in_ct journalctl -u vmsilo-guest-router -o cat --no-pager | tail; fail "vmsilo-guest-router.service failed"; }
 in_ct systemctl is-active -q vmsilo-guest-router.service || fail "the router unit was skipped in a netvm"
-ip netns exec $G nft list table inet vmsilo-router | grep -q '"banking"' \
+ip netns exec $G nft list table inet vmsilo-router | grepq '"banking"' \
 	|| { ip netns exec $G nft list ruleset; fail "no router rules for client banking"; }
 pass "vmsilo-guest-router.service (sandboxed as shipped) installs the router rules for banking"

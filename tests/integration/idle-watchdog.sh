@@ -7,7 +7,7 @@ W=$B/tools/idle-watchdog/vmsilo-idle-watchdog
 R=$T/user.slice
 APP=$R/user-1000.slice/user@1000.service/app.slice
 
-"$W" --help | grep -q -- '--kernel-cmdline' || fail "--help lacks the options"
+"$W" --help | grepq -- '--kernel-cmdline' || fail "--help lacks the options"
 expect_fail 2 'invalid --timeout' "$W" --timeout 0
 expect_fail 2 'mutually exclusive' "$W" --timeout 5 --kernel-cmdline
 expect_fail 2 'unexpected argument' "$W" extra

@@ -21,6 +21,10 @@ trap cleanup EXIT
 skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; }
+# grepq GREP-ARGS...: like grep -q at the end of a pipe, but reads all of its
+# input, so that under pipefail the writer never dies of SIGPIPE when the
+# match comes early (grep -q and grep >/dev/null both stop at the first one)
+grepq() { [ "$(grep -c "$@")" -gt 0 ]; }
 
 # Runs a command in the background and remembers it for cleanup.
 bg() { "$@" & PIDS+=($!); }

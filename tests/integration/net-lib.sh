@@ -19,7 +19,7 @@ netns_add() {
 serve() {
 	bg ip netns exec "$1" socat TCP-LISTEN:"$2",reuseaddr,fork SYSTEM:"echo $3"
 	for _ in $(seq 50); do
-		ip netns exec "$1" socat -T 1 - TCP:127.0.0.1:"$2" </dev/null 2>/dev/null | grep -qx "$3" && return 0
+		ip netns exec "$1" socat -T 1 - TCP:127.0.0.1:"$2" </dev/null 2>/dev/null | grepq "$3" && return 0
 		sleep 0.1
 	done
 	fail "the service on port $2 in $1 did not come up"

@@ -99,5 +99,5 @@ pass "c1 cannot reach c2"
 
 for v in c1 c2 router; do inh "$NET" down $v || fail "down $v failed"; done
 [ "$(inh nft list ruleset)" = "$before" ] || { inh nft list ruleset; fail "rules left behind"; }
-inh ip -br link | grep -q '^vs' && fail "interfaces left behind: $(inh ip -br link)"
+inh ip -br link | grepq '^vs' && fail "interfaces left behind: $(inh ip -br link)"
 pass "down removes every TAP, bridge and rule"

@@ -66,8 +66,8 @@ NFT
 ip netns exec $V1 ping -c 2 -W 1 -I 203.0.113.77 198.51.100.2 >/dev/null 2>&1 && fail "a spoofed ping was answered"
 ip netns exec $V1 ping -c 1 -W 5 198.51.100.2 >/dev/null || fail "vm1 cannot ping outside after the spoof attempt"
 counters=$(ip netns exec $O nft list chain ip spoofcheck in)
-echo "$counters" | grep -q 'ip saddr 203.0.113.77 counter packets 0 ' || { echo "$counters"; fail "spoofed packets reached outside"; }
-echo "$counters" | grep -q 'ip saddr 198.51.100.1 counter packets [1-9]' || { echo "$counters"; fail "the control ping did not reach outside"; }
+echo "$counters" | grepq 'ip saddr 203.0.113.77 counter packets 0 ' || { echo "$counters"; fail "spoofed packets reached outside"; }
+echo "$counters" | grepq 'ip saddr 198.51.100.1 counter packets [1-9]' || { echo "$counters"; fail "the control ping did not reach outside"; }
 ip -n $V1 addr del 203.0.113.77/32 dev eth0
 pass "packets from vm1 with a forged source address are dropped on the host"
 
@@ -92,7 +92,7 @@ pass "status shows the interfaces, addresses and rules"
 
 inh "$NET" down vm1 && inh "$NET" down vm2 || fail "down failed"
 [ "$(inh nft list ruleset)" = "$before" ] || { inh nft list ruleset; fail "rules left behind"; }
-inh ip -br link | grep -q '^vs' && fail "interfaces left behind: $(inh ip -br link)"
+inh ip -br link | grepq '^vs' && fail "interfaces left behind: $(inh ip -br link)"
 pass "down removes every interface, table and rule"
 
 # a VM netvm: client and router TAPs share a generated bridge
@@ -102,7 +102,7 @@ inh "$NET" up router && inh "$NET" up client || fail "router/client up failed"
 bridge=$(inh "$NET" status client | grep -o 'bridge [a-z0-9-]*' | cut -d' ' -f2)
 [ "$(inh ip -br link show master "$bridge" | wc -l)" = 2 ] || fail "bridge $bridge does not hold both TAPs"
 inh "$NET" down client && inh "$NET" down router || fail "router/client down failed"
-inh ip -br link | grep -q '^vs' && fail "router links left behind"
+inh ip -br link | grepq '^vs' && fail "router links left behind"
 pass "netvm links: client and router TAPs in one bridge, all removed on down"
 
 expect_fail 1 "VM 'ghost'|ghost.vm" inh "$NET" up ghost

@@ -115,21 +115,21 @@ in_ct systemctl start vmsilo-sess-dbus-proxy.service ||
 sock=/run/vmsilo/sess/vsock.socket_5001
 for ((i = 0; i < 200; i++)); do in_ct test -S $sock && break; sleep 0.05; done
 [ "$(in_ct stat -c '%U %G %F' $sock)" = "alice vmsilo socket" ] || fail "$sock: $(in_ct stat -c '%U %G %F' $sock)"
-in_ct stat -c %A $sock | grep -q '^s...rw' || fail "$sock is not group-writable: $(in_ct stat -c %A $sock)"
+in_ct stat -c %A $sock | grepq '^s...rw' || fail "$sock is not group-writable: $(in_ct stat -c %A $sock)"
 runs_as_alice vmsilo-sess-dbus-proxy.service
 in_ct runuser -u alice -- env DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus busctl --user list --no-legend \
 	>"$T/names" || fail "busctl --user list as alice failed"
-awk -v pid="$pid" '$2 == pid' "$T/names" | grep -q . ||
+awk -v pid="$pid" '$2 == pid' "$T/names" | grepq . ||
 	{ cat "$T/names"; fail "the proxy (pid $pid) is not on alice's session bus"; }
 pass "the D-Bus proxy unit runs as alice on her session bus; vsock.socket_5001 is alice:vmsilo, group-writable"
 
 as_capless_root "$GID" perl -e "$connect" $sock 2>"$T/err" ||
 	{ cat "$T/err"; fail "uid 0 without capabilities, in group vmsilo, cannot reach vsock.socket_5001"; }
 for ((i = 0; i < 200; i++)); do
-	in_ct journalctl --no-pager -o cat -u vmsilo-sess-dbus-proxy.service | grep -q "guest of VM 'sess' connected" && break
+	in_ct journalctl --no-pager -o cat -u vmsilo-sess-dbus-proxy.service | grepq "guest of VM 'sess' connected" && break
 	sleep 0.05
 done
-in_ct journalctl --no-pager -o cat -u vmsilo-sess-dbus-proxy.service | grep -q "guest of VM 'sess' connected" ||
+in_ct journalctl --no-pager -o cat -u vmsilo-sess-dbus-proxy.service | grepq "guest of VM 'sess' connected" ||
 	fail "the proxy did not see the connection"
 rc=0; as_capless_root 0 perl -e "$connect" $sock 2>"$T/err" || rc=$?
 [ $rc != 0 ] && grep -q 'Permission denied' "$T/err" || { cat "$T/err"; fail "uid 0 without group vmsilo reached vsock.socket_5001"; }

@@ -18,11 +18,11 @@ in_ns ip tuntap add dev vmtun0 mode tun
 in_ns ip link add vmdummy type veth peer name vmdummy2
 
 out=$(in_ns "$TO" vmtap0 -- "$CHECK" '{fd}' vmtap0)
-echo "$out" | grep -q "^fd 3: vmtap0" || fail "default fd: $out"
+echo "$out" | grepq "^fd 3: vmtap0" || fail "default fd: $out"
 pass "opens the TAP as fd 3"
 
 out=$(in_ns "$TO" --fd 7 vmtapmq -- "$CHECK" 7 vmtapmq)
-echo "$out" | grep -q "^fd 7: vmtapmq .*multi_queue" || fail "--fd 7 multi-queue: $out"
+echo "$out" | grepq "^fd 7: vmtapmq .*multi_queue" || fail "--fd 7 multi-queue: $out"
 pass "--fd 7 and IFF_MULTI_QUEUE"
 
 out=$(in_ns "$TO" --fd 5 vmtap0 -- sh -c 'echo "$1"' sh 'fd={fd},mac=x,{fd}')

@@ -36,8 +36,8 @@ expect_fail 2 "--vm and --device are required" "$HOST" --vm demo
 expect_fail 2 "invalid bus id '1-2/../x'" "$HOST" --vm demo --device 1-2/../x
 expect_fail 2 "invalid VM name" "$HOST" --vm Demo --device 1-2
 expect_fail 2 "unexpected argument" "$GUEST" extra
-"$HOST" --help | grep -q "Usage: vmsilo-usb-host" || fail "--help"
-"$GUEST" --version | grep -q "vmsilo-usb-guest" || fail "--version"
+"$HOST" --help | grepq "Usage: vmsilo-usb-host" || fail "--help"
+"$GUEST" --version | grepq "vmsilo-usb-guest" || fail "--version"
 pass "usage errors exit 2; --help and --version work"
 
 # --- a missing device or driver is reported before anything is touched

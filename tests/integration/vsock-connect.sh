@@ -59,7 +59,7 @@ expect_fail 2 "Usage" "$VC" demo
 expect_fail 2 "invalid port" "$VC" demo 12x
 expect_fail 2 "mutually exclusive" "$VC" --cid 3 --socket /x demo 1
 expect_fail 2 "invalid --cid" "$VC" --cid 2 demo 1
-"$VC" --help | grep -q "Usage: vsock-connect" || fail "--help"
+"$VC" --help | grepq "Usage: vsock-connect" || fail "--help"
 pass "error messages and exit codes"
 
 # kernel vsock selected from a cid file (this machine has no vsock to reach)

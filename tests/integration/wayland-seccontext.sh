@@ -38,8 +38,8 @@ run_seccontext() { # name vm color: in the background, stderr to $T/<name>.err; 
 	sc=$!; PIDS+=($sc)
 }
 
-"$S" --help | grep -q -- '--display' || fail "--help lacks --display"
-"$S" --version | grep -q '^vmsilo-wayland-seccontext ' || fail "--version"
+"$S" --help | grepq -- '--display' || fail "--help lacks --display"
+"$S" --version | grepq '^vmsilo-wayland-seccontext ' || fail "--version"
 expect_fail 2 'are required' "$S" --vm banking --color red
 expect_fail 2 "invalid --color 'nocolor'" "$S" --vm banking --color nocolor --socket "$T/x.sock"
 expect_fail 2 'invalid VM name' "$S" --vm 'bad name' --color red --socket "$T/x.sock"
@@ -70,7 +70,7 @@ pass "READY=1 after commit: engine vmsilo, app_id banking, instance_id #006400, 
 wait_for_line "$T/host.rec" '^accepted app_id=banking$'
 grep -qx wl_output "$T/vm-globals" || fail "the VM client saw no globals: $(cat "$T/vm-globals")"
 grep -q security_context "$T/vm-globals" && fail "the VM client sees the security context manager"
-"$C" globals "$T/host.sock" | grep -qx wp_security_context_manager_v1 || fail "the host client lacks the manager"
+"$C" globals "$T/host.sock" | grepq -x wp_security_context_manager_v1 || fail "the host client lacks the manager"
 pass "a client connects through the VM socket, tagged, without the manager global"
 
 kill -TERM $sc
