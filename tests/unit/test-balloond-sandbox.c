@@ -19,7 +19,7 @@
 #include "sandbox.h"
 
 /* Runs fn in a child under mode; returns its wait status. */
-static int in_child(enum balloond_seccomp mode, int (*fn)(void))
+static int in_child(enum vmsilo_seccomp mode, int (*fn)(void))
 {
 	int status = 0;
 	pid_t pid = fork();
@@ -64,40 +64,40 @@ static int exec_shell(void)
 
 static void test_enforce(void **state)
 {
-	int st = in_child(BALLOOND_SECCOMP_ENFORCE, allowed_work);
+	int st = in_child(VMSILO_SECCOMP_ENFORCE, allowed_work);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 
-	st = in_child(BALLOOND_SECCOMP_ENFORCE, inet_socket);
+	st = in_child(VMSILO_SECCOMP_ENFORCE, inet_socket);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGSYS);
 
-	st = in_child(BALLOOND_SECCOMP_ENFORCE, exec_shell);
+	st = in_child(VMSILO_SECCOMP_ENFORCE, exec_shell);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGSYS);
 }
 
 static void test_log_and_off(void **state)
 {
-	int st = in_child(BALLOOND_SECCOMP_LOG, inet_socket);
+	int st = in_child(VMSILO_SECCOMP_LOG, inet_socket);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
-	st = in_child(BALLOOND_SECCOMP_OFF, inet_socket);
+	st = in_child(VMSILO_SECCOMP_OFF, inet_socket);
 	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
 static void test_parse(void **state)
 {
-	enum balloond_seccomp m;
+	enum vmsilo_seccomp m;
 
-	assert_int_equal(balloond_seccomp_parse("enforce", &m), 0);
-	assert_int_equal(m, BALLOOND_SECCOMP_ENFORCE);
-	assert_int_equal(balloond_seccomp_parse("log", &m), 0);
-	assert_int_equal(m, BALLOOND_SECCOMP_LOG);
-	assert_int_equal(balloond_seccomp_parse("off", &m), 0);
-	assert_int_equal(m, BALLOOND_SECCOMP_OFF);
-	assert_int_equal(balloond_seccomp_parse("strict", &m), -EINVAL);
+	assert_int_equal(vmsilo_seccomp_parse("enforce", &m), 0);
+	assert_int_equal(m, VMSILO_SECCOMP_ENFORCE);
+	assert_int_equal(vmsilo_seccomp_parse("log", &m), 0);
+	assert_int_equal(m, VMSILO_SECCOMP_LOG);
+	assert_int_equal(vmsilo_seccomp_parse("off", &m), 0);
+	assert_int_equal(m, VMSILO_SECCOMP_OFF);
+	assert_int_equal(vmsilo_seccomp_parse("strict", &m), -EINVAL);
 }
 
 int main(void)

@@ -374,8 +374,8 @@ int main(int argc, char **argv)
 	options_parse(argc, argv, &d.opt);
 	if (setup(&d) < 0)
 		return 1;
-	if (d.opt.seccomp == BALLOOND_SECCOMP_ENFORCE && balloond_sanitizer_build())
-		d.opt.seccomp = BALLOOND_SECCOMP_LOG;
+	if (d.opt.seccomp == VMSILO_SECCOMP_ENFORCE && balloond_sanitizer_build())
+		d.opt.seccomp = VMSILO_SECCOMP_LOG;
 	r = balloond_seccomp_install(d.opt.seccomp);
 	if (r < 0) {
 		log_error_errno(r, "cannot install the system call filter (--seccomp=off runs without)");

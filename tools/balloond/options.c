@@ -171,7 +171,7 @@ void options_parse(int argc, char **argv, struct options *o)
 			o->once = true;
 			break;
 		case OPT_SECCOMP:
-			if (balloond_seccomp_parse(optarg, &o->seccomp) < 0)
+			if (vmsilo_seccomp_parse(optarg, &o->seccomp) < 0)
 				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
 			break;
 		default:

@@ -14,7 +14,7 @@ struct options {
 	const char *psi_path;
 	bool dry_run;
 	bool once;
-	enum balloond_seccomp seccomp;
+	enum vmsilo_seccomp seccomp;
 };
 
 /* Parses argv; exits 0 for --help/--version and 2 for usage errors. */

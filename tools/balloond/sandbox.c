@@ -39,44 +39,8 @@ bool balloond_sanitizer_build(void)
 #endif
 }
 
-int balloond_seccomp_parse(const char *s, enum balloond_seccomp *mode)
+int balloond_seccomp_install(enum vmsilo_seccomp mode)
 {
-	if (!strcmp(s, "enforce"))
-		*mode = BALLOOND_SECCOMP_ENFORCE;
-	else if (!strcmp(s, "log"))
-		*mode = BALLOOND_SECCOMP_LOG;
-	else if (!strcmp(s, "off"))
-		*mode = BALLOOND_SECCOMP_OFF;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static void release(scmp_filter_ctx *ctx)
-{
-	if (*ctx)
-		seccomp_release(*ctx);
-}
-
-int balloond_seccomp_install(enum balloond_seccomp mode)
-{
-	_cleanup_(release) scmp_filter_ctx ctx = NULL;
-	const struct scmp_arg_cmp unix_only = { .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX, .datum_b = 0 };
-	int r;
-
-	if (mode == BALLOOND_SECCOMP_OFF)
-		return 0;
-	ctx = seccomp_init(mode == BALLOOND_SECCOMP_ENFORCE ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_LOG);
-	if (!ctx)
-		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(allowed); i++) {
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
-		if (r < 0 && r != -EDOM) /* -EDOM: not a syscall on this architecture */
-			return r;
-	}
-	/* New sockets only for the VMM APIs and sd_notify: unix domain. */
-	r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &unix_only);
-	if (r < 0)
-		return r;
-	return seccomp_load(ctx);
+	/* new sockets only for the VMM APIs and sd_notify: unix domain */
+	return vmsilo_seccomp_install(mode, allowed, ARRAY_SIZE(allowed), true);
 }

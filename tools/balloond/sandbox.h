@@ -8,18 +8,12 @@
 
 #include <stdbool.h>
 
-enum balloond_seccomp {
-	BALLOOND_SECCOMP_ENFORCE, /* anything else kills the process */
-	BALLOOND_SECCOMP_LOG,     /* anything else is allowed and logged by the kernel */
-	BALLOOND_SECCOMP_OFF,
-};
+#include "seccomp-filter.h"
 
-/* "enforce", "log", "off" -> mode. 0 or -EINVAL. */
-int balloond_seccomp_parse(const char *s, enum balloond_seccomp *mode);
 /*
  * True in AddressSanitizer builds (tests only): LeakSanitizer's exit-time scan
  * stalls under a killing filter, so the daemon then runs the filter in LOG mode.
  */
 bool balloond_sanitizer_build(void);
 /* Installs the filter (no-op for OFF). 0 or -errno. */
-int balloond_seccomp_install(enum balloond_seccomp mode);
+int balloond_seccomp_install(enum vmsilo_seccomp mode);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "cli.h"
 #include "log.h"
@@ -34,7 +35,7 @@ enum vmsilo_seccomp vmsilo_seccomp_option(const char *synopsis, const char *arg)
 	return mode;
 }
 
-int vmsilo_seccomp_install(enum vmsilo_seccomp mode, const int *allowed, size_t n)
+int vmsilo_seccomp_install(enum vmsilo_seccomp mode, const int *allowed, size_t n, bool unix_sockets)
 {
 	scmp_filter_ctx ctx;
 	int r = 0;
@@ -44,12 +45,19 @@ int vmsilo_seccomp_install(enum vmsilo_seccomp mode, const int *allowed, size_t 
 	ctx = seccomp_init(mode == VMSILO_SECCOMP_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (!ctx)
 		return -ENOMEM;
-	for (size_t i = 0; i < n && r == 0; i++)
+	for (size_t i = 0; i < n && r == 0; i++) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+		if (r == -EDOM) /* not a system call on this architecture */
+			r = 0;
+	}
+	if (r == 0 && unix_sockets) {
+		const struct scmp_arg_cmp unix_only = { .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX };
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, &unix_only);
+	}
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (r == 0)
-		log_debug("system call allow-list installed (%s)", mode == VMSILO_SECCOMP_LOG ? "log" : "enforce");
+		log_debug("seccomp allow-list installed (%s)", mode == VMSILO_SECCOMP_LOG ? "log" : "enforce");
 	return r;
 }

@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum vmsilo_seccomp {
@@ -19,5 +20,9 @@ enum vmsilo_seccomp {
 int vmsilo_seccomp_parse(const char *s, enum vmsilo_seccomp *mode);
 /* The same for a --seccomp option: the mode, or a usage error (exit 2) naming the choices. */
 enum vmsilo_seccomp vmsilo_seccomp_option(const char *synopsis, const char *arg);
-/* Allows exactly the listed calls (SCMP_SYS numbers); no-op for OFF. 0 or -errno. */
-int vmsilo_seccomp_install(enum vmsilo_seccomp mode, const int *allowed, size_t n);
+/*
+ * Allows exactly the listed calls (SCMP_SYS numbers; one this architecture
+ * lacks is skipped), and with unix_sockets also socket(2) for AF_UNIX only.
+ * No-op for OFF. 0 or -errno.
+ */
+int vmsilo_seccomp_install(enum vmsilo_seccomp mode, const int *allowed, size_t n, bool unix_sockets);

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct proxy_options o = { .cid = 2, .port = DBUS_PROXY_PORT, .connect_timeout_ms = 60000,
-				   .notifications = true, .seccomp = SECCOMP_ENFORCE,
+				   .notifications = true, .seccomp = VMSILO_SECCOMP_ENFORCE,
 				   .notify_rate_count = HOST_NOTIFY_RATE_COUNT,
 				   .notify_rate_seconds = HOST_NOTIFY_RATE_SECONDS };
 	bool have_color = false, have_rate = false, from_cmdline = false, features_set = false;
@@ -161,14 +161,7 @@ int main(int argc, char **argv)
 			o.listen_unix = optarg;
 			break;
 		case OPT_SECCOMP:
-			if (strcmp(optarg, "enforce") == 0)
-				o.seccomp = SECCOMP_ENFORCE;
-			else if (strcmp(optarg, "log") == 0)
-				o.seccomp = SECCOMP_LOG;
-			else if (strcmp(optarg, "off") == 0)
-				o.seccomp = SECCOMP_OFF;
-			else
-				cli_usage_error(SYNOPSIS, "invalid --seccomp '%s': expected enforce, log or off", optarg);
+			o.seccomp = vmsilo_seccomp_option(SYNOPSIS, optarg);
 			break;
 		case OPT_NOTIFY_RATE:
 			if (rate_limit_parse(optarg, &o.notify_rate_count, &o.notify_rate_seconds) < 0)

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum seccomp_mode { SECCOMP_ENFORCE, SECCOMP_LOG, SECCOMP_OFF };
+#include "seccomp-filter.h"
 
 struct proxy_options {
 	/* guest */
@@ -18,7 +18,7 @@ struct proxy_options {
 	uint32_t color; /* 0xRRGGBB */
 	const char *listen_unix; /* else socket activation, else <runtime>/<vm>/vsock.socket_<port> */
 	uint32_t notify_rate_count, notify_rate_seconds; /* notifications per period accepted */
-	enum seccomp_mode seccomp;
+	enum vmsilo_seccomp seccomp;
 };
 
 /* Both return the process exit code: 0 clean stop, 1 failure. */
@@ -26,4 +26,4 @@ int guest_run(const struct proxy_options *o);
 int host_run(const struct proxy_options *o);
 
 /* Installs the host role's allow-list (seccomp.c). Returns 0 or -errno. */
-int seccomp_install(enum seccomp_mode mode);
+int seccomp_install(enum vmsilo_seccomp mode);

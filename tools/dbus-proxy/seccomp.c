@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "seccomp-sanitizer.h"
 #include "roles.h"
+#include "seccomp-filter.h"
 
 
 static const int allowed[] = {
@@ -33,27 +34,8 @@ static const int allowed[] = {
 #endif
 };
 
-int seccomp_install(enum seccomp_mode mode)
+int seccomp_install(enum vmsilo_seccomp mode)
 {
-	scmp_filter_ctx ctx;
-	int r = 0;
-
-	if (mode == SECCOMP_OFF)
-		return 0;
-	ctx = seccomp_init(mode == SECCOMP_LOG ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
-	if (!ctx)
-		return -ENOMEM;
-	for (size_t i = 0; i < ARRAY_SIZE(allowed) && r == 0; i++)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
 	/* each tray item opens its own connection to the host session bus: unix sockets only */
-	if (r == 0) {
-		struct scmp_arg_cmp unix_only = { .arg = 0, .op = SCMP_CMP_EQ, .datum_a = AF_UNIX, .datum_b = 0 };
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, unix_only);
-	}
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r == 0)
-		log_debug("seccomp allow-list installed (%s)", mode == SECCOMP_LOG ? "log" : "enforce");
-	return r;
+	return vmsilo_seccomp_install(mode, allowed, ARRAY_SIZE(allowed), true);
 }

@@ -224,7 +224,7 @@ static int run(struct seccontext *s)
 		 s->opt.socket_path, s->display_name, s->opt.vm, s->opt.instance_id);
 	sd_notifyf(false, "READY=1\nSTATUS=serving %s", s->opt.socket_path);
 	/* after READY: sd_notify opens a socket, which the loop never needs */
-	r = vmsilo_seccomp_install(s->opt.seccomp, allowed_syscalls, ARRAY_SIZE(allowed_syscalls));
+	r = vmsilo_seccomp_install(s->opt.seccomp, allowed_syscalls, ARRAY_SIZE(allowed_syscalls), false);
 	if (r < 0)
 		return log_error_errno(r, "cannot install the system call filter (--seccomp off runs without)");
 	code = sd_event_loop(event);
