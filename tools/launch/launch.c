@@ -85,23 +85,33 @@ static int mkdir_p(const char *path, mode_t mode)
 }
 
 /*
- * A directory the desktop user's sidecars create sockets in: root:vmsilo 0770
- * when group vmsilo exists (read without NSS, as the generator does), else
- * 0755 as before. It may exist already (the command socket unit creates the
- * VM's directory), so the owner and mode are set either way.
+ * The group that a directory the desktop user's sidecars create sockets in
+ * belongs to: vmsilo's gid, read without NSS as the generator does, or -1
+ * when the group does not exist (the directories stay root's, 0755).
  */
-static int mkdir_shared(const char *path)
+static gid_t sidecar_group(void)
 {
 	gid_t gid;
 	int r = group_file_gid(vmsilo_group_file(), VMSILO_GROUP, &gid);
 
+	if (r == 0)
+		return gid;
+	if (r != -ENOENT)
+		log_warn_errno(r, "reading %s", vmsilo_group_file());
+	return (gid_t)-1;
+}
+
+/*
+ * Such a directory: root:gid 0770, or 0755 without the group. It may exist
+ * already (the command socket unit creates the VM's directory), so the owner
+ * and mode are set either way.
+ */
+static int mkdir_shared(const char *path, gid_t gid)
+{
 	if (mkdir_p(path, 0755) < 0)
 		return -1;
-	if (r < 0) {
-		if (r != -ENOENT)
-			log_warn_errno(r, "reading %s", vmsilo_group_file());
+	if (gid == (gid_t)-1)
 		return 0;
-	}
 	if (chown(path, 0, gid) < 0 || chmod(path, 0770) < 0)
 		return log_error_errno(errno, "giving %s to group " VMSILO_GROUP, path);
 	return 0;
@@ -139,14 +149,15 @@ static int cleanup(const struct vm_config *vm, const char *dir)
 static int prepare(const struct vm_config *vm, uint32_t cid, const char *dir)
 {
 	char p[4096 + 128];
+	gid_t gid = sidecar_group();
 	int r;
 
-	if (mkdir_p(vmsilo_runtime_dir(), 0755) < 0 || mkdir_shared(dir) < 0)
+	if (mkdir_p(vmsilo_runtime_dir(), 0755) < 0 || mkdir_shared(dir, gid) < 0)
 		return -1;
 	cleanup(vm, dir); /* whatever a crash left behind */
 	if (vm_sound_enabled(vm)) {
 		snprintf(p, sizeof(p), "%s/sound", dir);
-		if (mkdir_shared(p) < 0)
+		if (mkdir_shared(p, gid) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < vm->n_shares; i++) {
