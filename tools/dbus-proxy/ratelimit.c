@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io.h"
 #include "ratelimit.h"
 
 void rate_limit_init(struct rate_limit *r, uint32_t count, uint32_t seconds, uint64_t now_ms)
@@ -33,32 +34,29 @@ bool rate_limit_take(struct rate_limit *r, uint64_t now_ms)
 	return true;
 }
 
-static int parse_bounded(const char *s, const char *end, uint32_t max, uint32_t *out)
+/* A decimal in 1..max. */
+static int parse_bounded(const char *s, uint32_t max, uint32_t *out)
 {
-	unsigned long v = 0;
+	uint32_t v;
 
-	if (s == end || end - s > 10)
+	if (parse_u32(s, &v) < 0 || v < 1 || v > max)
 		return -EINVAL;
-	for (const char *p = s; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v < 1 || v > max)
-		return -EINVAL;
-	*out = (uint32_t)v;
+	*out = v;
 	return 0;
 }
 
 int rate_limit_parse(const char *s, uint32_t *count, uint32_t *seconds)
 {
+	char n[16];
 	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
 
-	if (parse_bounded(s, slash ? slash : s + strlen(s), RATE_MAX_COUNT, count) < 0)
+	if (len >= sizeof(n))
 		return -EINVAL;
-	if (!slash) {
-		*seconds = 1;
-		return 0;
-	}
-	return parse_bounded(slash + 1, slash + 1 + strlen(slash + 1), RATE_MAX_SECONDS, seconds);
+	memcpy(n, s, len);
+	n[len] = '\0';
+	if (parse_bounded(n, RATE_MAX_COUNT, count) < 0)
+		return -EINVAL;
+	*seconds = 1;
+	return slash ? parse_bounded(slash + 1, RATE_MAX_SECONDS, seconds) : 0;
 }
