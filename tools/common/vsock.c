@@ -249,20 +249,29 @@ int vsock_error_is_transient(int r)
 	}
 }
 
-static void sleep_ms(int ms)
+/* Sleeps ms, through signals unless *stop is set. */
+static void sleep_ms(int ms, const volatile sig_atomic_t *stop)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !(stop && *stop))
 		;
 }
 
 int vsock_connect_retry(const struct vsock_addr *addr, uint32_t port, int timeout_ms,
 			struct vsock_error *err)
 {
+	return vsock_connect_retry_until(addr, port, timeout_ms, err, NULL);
+}
+
+int vsock_connect_retry_until(const struct vsock_addr *addr, uint32_t port, int timeout_ms,
+			      struct vsock_error *err, const volatile sig_atomic_t *stop)
+{
 	int64_t deadline = deadline_after_ms(timeout_ms);
 	int backoff = VSOCK_RETRY_MIN_MS;
 
 	for (;;) {
+		if (stop && *stop)
+			return -EINTR;
 		int left = deadline_left_ms(deadline);
 		int hs = timeout_ms == 0 ? VSOCK_HANDSHAKE_TIMEOUT_MS
 		       : left < 0        ? VSOCK_HANDSHAKE_TIMEOUT_MS
@@ -275,7 +284,7 @@ int vsock_connect_retry(const struct vsock_addr *addr, uint32_t port, int timeou
 			return r;
 		log_debug("port %u not reachable yet (%s); retrying in %d ms", port,
 			  err ? err->text : "", backoff);
-		sleep_ms(left < 0 ? backoff : MIN(backoff, left));
+		sleep_ms(left < 0 ? backoff : MIN(backoff, left), stop);
 		backoff = MIN(backoff * 2, VSOCK_RETRY_MAX_MS);
 	}
 }

@@ -14,6 +14,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,13 @@ int vsock_error_is_transient(int r);
  */
 int vsock_connect_retry(const struct vsock_addr *addr, uint32_t port, int timeout_ms,
 			struct vsock_error *err);
+/*
+ * The same, for a program with signal handlers: once *stop is non-zero (set
+ * by a handler; a signal interrupts the wait between attempts) it gives up
+ * with -EINTR.
+ */
+int vsock_connect_retry_until(const struct vsock_addr *addr, uint32_t port, int timeout_ms,
+			      struct vsock_error *err, const volatile sig_atomic_t *stop);
 
 /* Listens for guest-initiated connections to host port `port`: binds "<socket_path>_<port>". */
 int vsock_hybrid_listen(const char *socket_path, uint32_t port, struct vsock_error *err);

@@ -151,25 +151,15 @@ static int connect_guest(const struct host *h, int timeout_ms)
 {
 	struct vsock_addr addr = { .kind = VSOCK_AUTO };
 	struct vsock_error err = { { 0 } };
-	int64_t deadline = deadline_after_ms(timeout_ms);
-	int wait_ms = VSOCK_RETRY_MIN_MS, fd;
+	int fd;
 
 	snprintf(addr.vm, sizeof(addr.vm), "%s", h->vm);
-	for (;;) {
-		fd = vsock_connect(&addr, USB_VSOCK_PORT, VSOCK_HANDSHAKE_TIMEOUT_MS, &err);
-		if (fd >= 0)
-			return fd;
-		if (!vsock_error_is_transient(fd) || deadline_left_ms(deadline) == 0 || stop_signal) {
-			if (stop_signal)
-				return -EINTR;
-			return log_error_errno(fd, "cannot reach vmsilo-usb-guest in VM '%s' (vsock port %u): %s. "
-						   "Is the VM running, and does its image enable "
-						   "vmsilo-usb-guest.socket?", h->vm, USB_VSOCK_PORT, err.text);
-		}
-		log_debug("VM '%s' is not answering yet (%s); retrying", h->vm, err.text);
-		usleep((useconds_t)MIN(wait_ms, MAX(deadline_left_ms(deadline), 1)) * 1000);
-		wait_ms = MIN(wait_ms * 2, VSOCK_RETRY_MAX_MS);
-	}
+	fd = vsock_connect_retry_until(&addr, USB_VSOCK_PORT, timeout_ms, &err, &stop_signal);
+	if (fd >= 0 || stop_signal)
+		return fd >= 0 ? fd : -EINTR;
+	return log_error_errno(fd, "cannot reach vmsilo-usb-guest in VM '%s' (vsock port %u): %s. "
+				   "Is the VM running, and does its image enable "
+				   "vmsilo-usb-guest.socket?", h->vm, USB_VSOCK_PORT, err.text);
 }
 
 /* Sends the request and reads the guest's answer; returns the vhci port or -errno. */
