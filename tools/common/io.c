@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,10 +151,14 @@ int unix_connect_type(const char *path, int type)
 int unix_listen(const char *path, int backlog)
 {
 	struct sockaddr_un sa;
+	struct stat st;
 	int fd, r = unix_address(path, &sa);
 
 	if (r < 0)
 		return r;
+	/* a stale socket is replaced; anything else at the path is not ours to remove */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return -EEXIST;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;

@@ -36,7 +36,10 @@ int write_all(int fd, const void *buf, size_t n, int timeout_ms);
 int unix_connect(const char *path);
 /* The same for another socket type, e.g. SOCK_SEQPACKET | SOCK_NONBLOCK. */
 int unix_connect_type(const char *path, int type);
-/* Listens on a unix socket path, replacing a stale socket file: the fd, or -errno. */
+/*
+ * Listens on a unix socket path, replacing a stale socket file: the fd, or
+ * -errno; -EEXIST when something other than a socket is at the path.
+ */
 int unix_listen(const char *path, int backlog);
 
 /* Parses a decimal unsigned 32-bit number with no sign, spaces or trailing junk. */

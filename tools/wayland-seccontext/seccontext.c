@@ -125,12 +125,12 @@ static int listen_vm_socket(struct seccontext *s)
 	mode_t old_umask;
 	int fd;
 
-	if (lstat(s->opt.socket_path, &st) == 0 && !S_ISSOCK(st.st_mode))
-		return log_error_errno(EEXIST, "cannot create the socket %s: a file that is not a socket is "
-				       "in the way (remove it)", s->opt.socket_path);
 	old_umask = umask(0117); /* the socket file: 0660 */
 	fd = unix_listen(s->opt.socket_path, LISTEN_BACKLOG);
 	umask(old_umask);
+	if (fd == -EEXIST)
+		return log_error_errno(fd, "cannot create the socket %s: a file that is not a socket is "
+				       "in the way (remove it)", s->opt.socket_path);
 	if (fd < 0)
 		return log_error_errno(fd, "cannot listen on %s", s->opt.socket_path);
 	if (stat(s->opt.socket_path, &st) == 0) {
