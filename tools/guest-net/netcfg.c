@@ -14,16 +14,10 @@
 #include "log.h"
 #include "macro.h"
 #include "strutil.h"
-#include "vmconfig.h"
 
 #define VALUE_MAX 160 /* the longest value of one entry: NAME,IPv6/128,IPv6 and some */
 
 /* ---- checks --------------------------------------------------------------- */
-
-static bool is_digit(char ch)
-{
-	return ch >= '0' && ch <= '9';
-}
 
 int gn_parse_address(const char *s, int *family, char out[GN_ADDR_LEN], char *why, size_t whylen)
 {
@@ -46,16 +40,10 @@ int gn_parse_address(const char *s, int *family, char out[GN_ADDR_LEN], char *wh
 /* A prefix length: decimal digits without a sign or leading zeros, at most max. */
 static int parse_prefix(const char *s, unsigned max, unsigned *out)
 {
-	unsigned v = 0;
-	size_t n = strlen(s);
+	uint32_t v;
 
-	if (n == 0 || n > 3 || (s[0] == '0' && n > 1))
+	if ((s[0] == '0' && s[1]) || parse_u32(s, &v) < 0)
 		return -EINVAL;
-	for (; *s; s++) {
-		if (!is_digit(*s))
-			return -EINVAL;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
 	if (v > max)
 		return -ERANGE;
 	*out = v;

@@ -23,12 +23,12 @@
 #include <stdio.h>
 
 #include "kcmdline.h"
+#include "vmconfig.h" /* IFNAME_MAX, check_ifname */
 
 #define GN_IFACES_MAX 128
 #define GN_ADDRS_MAX 16  /* per interface */
 #define GN_ROUTES_MAX 16 /* per interface */
 #define GN_DNS_MAX 16
-#define GN_IFNAME_MAX 15
 #define GN_CIDR_LEN 50 /* an IPv6 address, "/128" and the NUL */
 #define GN_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
 #define GN_FILE_MAX 8192 /* the longest file written */
@@ -46,7 +46,7 @@ struct gn_route {
 };
 
 struct gn_iface {
-	char name[GN_IFNAME_MAX + 1];
+	char name[IFNAME_MAX + 1];
 	char mac[18];
 	bool dhcp;
 	bool client;
