@@ -501,6 +501,39 @@ static void test_kcmdline(void **state)
 	free(big);
 }
 
+/* mkdir_parents and write_file_atomic; unix_listen leaves a file that is not a socket alone */
+static void test_files(void **state)
+{
+	char dir[] = "/tmp/vmsilo-test-files-XXXXXX", path[256], buf[64];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(mkdir_parents(path, 0750), 0);
+	assert_int_equal(mkdir_parents(path, 0750), 0); /* existing: fine */
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	snprintf(path, sizeof(path), "%s/a/b/c/file", dir);
+	assert_int_equal(write_file_atomic(path, "one\n", 4, 0640), 0);
+	assert_int_equal(write_file_atomic(path, "two\n", 4, 0600), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "two\n");
+	assert_int_equal(unix_listen(path, 1), -EEXIST);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	snprintf(path, sizeof(path), "%s/missing/file", dir);
+	assert_int_equal(write_file_atomic(path, "x", 1, 0644), -ENOENT);
+	snprintf(buf, sizeof(buf), "rm -rf %s", dir);
+	assert_int_equal(system(buf), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_hybrid_listen),
 		cmocka_unit_test(test_parsers),
 		cmocka_unit_test(test_kcmdline),
+		cmocka_unit_test(test_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

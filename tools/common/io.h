@@ -44,5 +44,14 @@ int unix_listen(const char *path, int backlog);
 
 /* Parses a decimal unsigned 32-bit number with no sign, spaces or trailing junk. */
 int parse_u32(const char *s, uint32_t *out);
+
+/* mkdir -p: dir and every missing parent, with mode. 0 or -errno. */
+int mkdir_parents(const char *dir, mode_t mode);
+/*
+ * Replaces path with data in one step: writes a temporary file beside it
+ * with mode, syncs it and renames it over path. 0 or -errno (nothing left
+ * behind on failure).
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 /* Parses seconds ("5", "0.25") into milliseconds; rejects negatives and > 1 day. */
 int parse_seconds_ms(const char *s, int *out_ms);

@@ -341,50 +341,9 @@ int gn_render_resolved(const struct gn_config *c, char *text, size_t len)
 	return done(&t);
 }
 
-static int mkdir_parents(const char *dir)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (char *p = path + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char saved = *p;
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = saved;
-		if (!saved)
-			return 0;
-	}
-}
-
-static int write_atomic(const char *dir, const char *name, const char *text, size_t len)
-{
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int r;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, text, len, -1);
-	if (r == 0 && fchmod(fd, 0644) < 0)
-		r = -errno;
-	if (r == 0 && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
 static int emit(const char *dir, const char *name, const char *text, int len, FILE *dry)
 {
+	char path[PATH_MAX];
 	int r;
 
 	if (len < 0)
@@ -393,7 +352,11 @@ static int emit(const char *dir, const char *name, const char *text, int len, FI
 		fprintf(dry, "# %s/%s\n%.*s", dir, name, len, text);
 		return 0;
 	}
-	if ((r = write_atomic(dir, name, text, (size_t)len)) < 0)
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		r = -ENAMETOOLONG;
+	else
+		r = write_file_atomic(path, text, (size_t)len, 0644);
+	if (r < 0)
 		return log_error_errno(r, "writing %s/%s", dir, name);
 	log_debug("wrote %s/%s", dir, name);
 	return 0;
@@ -405,9 +368,9 @@ int gn_write(const struct gn_config *c, const char *network_dir, const char *res
 	int r, first = 0;
 
 	if (!dry) {
-		if ((r = mkdir_parents(network_dir)) < 0)
+		if ((r = mkdir_parents(network_dir, 0755)) < 0)
 			return log_error_errno(r, "creating %s", network_dir);
-		if ((r = mkdir_parents(resolved_dir)) < 0)
+		if ((r = mkdir_parents(resolved_dir, 0755)) < 0)
 			return log_error_errno(r, "creating %s", resolved_dir);
 	}
 	for (size_t i = 0; i < c->nifs; i++) {

@@ -211,51 +211,25 @@ int usb_state_path(char *buf, size_t n, const char *vm, const char *busid)
 	return vm_runtime_path(buf, n, vm, leaf);
 }
 
-static int mkdir_p2(const char *vm)
-{
-	char path[PATH_MAX];
-	int r = vm_runtime_path(path, sizeof(path), vm, NULL);
-	if (r < 0)
-		return r;
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	r = vm_runtime_path(path, sizeof(path), vm, "usb");
-	if (r < 0)
-		return r;
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int usb_state_write(const struct usb_state *st)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
-	_cleanup_fclose_ FILE *f = NULL;
-	int r;
+	char path[PATH_MAX], text[512];
+	int r, n;
 
-	r = mkdir_p2(st->vm);
+	r = vm_runtime_path(path, sizeof(path), st->vm, "usb");
+	if (r < 0)
+		return r;
+	r = mkdir_parents(path, 0755);
 	if (r < 0)
 		return r;
 	r = usb_state_path(path, sizeof(path), st->vm, st->busid);
 	if (r < 0)
 		return r;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fprintf(f, "vm=%s\nbusid=%s\ndriver=%s\npid=%ld\nid=%04x:%04x\n", st->vm, st->busid, st->driver,
-		(long)st->pid, st->vendor, st->product);
-	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-		return r;
-	}
-	return 0;
+	n = snprintf(text, sizeof(text), "vm=%s\nbusid=%s\ndriver=%s\npid=%ld\nid=%04x:%04x\n", st->vm, st->busid,
+		     st->driver, (long)st->pid, st->vendor, st->product);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return -EOVERFLOW;
+	return write_file_atomic(path, text, (size_t)n, 0644);
 }
 
 int usb_state_read(const char *vm, const char *busid, struct usb_state *st)
