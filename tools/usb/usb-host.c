@@ -103,6 +103,15 @@ static int claim(struct host *h)
 	return 0;
 }
 
+/* The device's usbip_sockfd: a connected socket's number starts USB/IP on it, -1 stops it. */
+static int set_usbip_sockfd(const struct host *h, const char *value)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "devices/%s/usbip_sockfd", h->dev.busid);
+	return usb_write_bus(h->root, rel, value);
+}
+
 /* Undoes claim() and the hand-over, as far as they went; never fails loudly twice. */
 static void release(struct host *h)
 {
@@ -112,9 +121,7 @@ static void release(struct host *h)
 	int r;
 
 	if (h->handed_over && present) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/bus/usb/devices/%s/usbip_sockfd", h->root, busid);
-		r = usb_write_file(path, "-1");
+		r = set_usbip_sockfd(h, "-1");
 		if (r < 0)
 			log_warn_errno(r, "cannot stop USB/IP on %s", busid);
 	}
@@ -242,12 +249,11 @@ static int watch(const struct host *h, int fd)
 
 static int hand_over(struct host *h, int fd)
 {
-	char path[4096], num[16];
+	char num[16];
 	int r;
 
-	snprintf(path, sizeof(path), "%s/bus/usb/devices/%s/usbip_sockfd", h->root, h->dev.busid);
 	snprintf(num, sizeof(num), "%d", fd);
-	r = usb_write_file(path, num);
+	r = set_usbip_sockfd(h, num);
 	if (r < 0)
 		return log_error_errno(r, "the kernel's USB/IP stub did not take the connection for %s",
 				       h->dev.busid);
