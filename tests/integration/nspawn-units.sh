@@ -152,7 +152,8 @@ pass "vm-usb: a failed start names the unit's journal (which holds the reason); 
 usb_fake_host "$T/usbfake/sys"
 usb_fake_guest "$T/usbfake/guest"
 in_ct "$PREFIX/bin/vm-stop" demo || fail "vm-stop demo failed"
-printf '[Devices]\nUSB=17ef:60e0:SN0001\nUSB=dead:beef\n' >>"$T/etc/demo.vm"
+# two entries match the same device: one start job for it
+printf '[Devices]\nUSB=17ef:60e0:SN0001\nUSB=dead:beef\nUSB=17ef:60e0\n' >>"$T/etc/demo.vm"
 in_ct systemctl daemon-reload
 in_ct "$PREFIX/bin/vm-start" demo || fail "vm-start demo (with USB=) failed"
 for ((i = 0; i < 200; i++)); do
@@ -162,9 +163,17 @@ for ((i = 0; i < 200; i++)); do
 done
 in_ct systemctl is-active -q vmsilo-demo-usb@1-2.service ||
 	{ in_ct journalctl --no-pager -o cat -u vmsilo-demo-usb-attach.service -u 'vmsilo-demo-usb@*' | tail; fail "USB= was not attached at VM start"; }
+# the attach unit is a oneshot: once it is active, its journal is complete
+for ((i = 0; i < 200; i++)); do
+	in_ct systemctl is-active -q vmsilo-demo-usb-attach.service && break
+	in_ct systemctl is-failed -q vmsilo-demo-usb-attach.service && break
+	sleep 0.05
+done
 in_ct journalctl --no-pager -o cat -u vmsilo-demo-usb-attach.service >"$T/usbjournal"
 grep -q "USB=dead:beef of VM 'demo' is not plugged in; skipped" "$T/usbjournal" ||
 	fail "the absent USB= device was not logged"
+[ "$(grep -c "^1-2 is attached to VM 'demo'" "$T/usbjournal")" = 1 ] ||
+	{ cat "$T/usbjournal"; fail "1-2, matched by two USB= entries, was not attached exactly once"; }
 in_ct "$PREFIX/bin/vm-stop" demo || fail "vm-stop demo failed"
 in_ct systemctl is-active -q vmsilo-demo-usb@1-2.service && fail "the device stayed attached after the VM stopped"
 want "$T/usbfake/sys/bus/usb/drivers/usb/bind" "1-2"

@@ -133,6 +133,9 @@ static void plan_attach(struct plan *p, const char *busid)
 	struct usb_state st;
 	size_t i;
 
+	for (i = 0; i < p->nstarts; i++)
+		if (strcmp(p->start_busids[i], busid) == 0)
+			return; /* matched by an earlier USB= entry */
 	if (p->nstarts == JOBS_MAX || p->nstops == JOBS_MAX) {
 		log_error("more than %u devices at once; %s is left out", JOBS_MAX, busid);
 		return;
