@@ -14,6 +14,7 @@
 
 #include "io.h"
 #include "macro.h"
+#include "strutil.h"
 
 const char *usb_sysfs_root(const char *option)
 {
@@ -115,25 +116,34 @@ static int read_driver(const char *root, const char *busid, char *out, size_t si
 	return 0;
 }
 
-static int read_uint(const char *root, const char *busid, const char *attr, unsigned base, uint32_t *out)
+/* A decimal attribute (busnum, devnum). */
+static int read_dec(const char *root, const char *busid, const char *attr, uint32_t *out)
 {
-	char buf[32], *end;
-	unsigned long v;
+	char buf[32];
 	int r = usb_read_attr(root, busid, attr, buf, sizeof(buf));
+
 	if (r < 0)
 		return r;
-	errno = 0;
-	v = strtoul(buf, &end, (int)base);
-	if (errno || end == buf || *end || buf[0] == '-' || v > UINT32_MAX)
+	return parse_u32(buf, out) < 0 ? -EINVAL : 0;
+}
+
+/* bDeviceClass: two hex digits. */
+static int read_class(const char *root, const char *busid, unsigned *out)
+{
+	char buf[32];
+	int r = usb_read_attr(root, busid, "bDeviceClass", buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	if (strlen(buf) != 2 || hex_digit(buf[0]) < 0 || hex_digit(buf[1]) < 0)
 		return -EINVAL;
-	*out = (uint32_t)v;
+	*out = (unsigned)(hex_digit(buf[0]) << 4 | hex_digit(buf[1]));
 	return 0;
 }
 
 int usb_device_read(const char *root, const char *busid_arg, struct usb_device_info *info)
 {
 	char buf[USB_ATTR_MAX], busid[USB_BUSID_MAX + 1];
-	uint32_t cls = 0;
 	int r;
 
 	if (!usb_busid_valid(busid_arg))
@@ -149,16 +159,15 @@ int usb_device_read(const char *root, const char *busid_arg, struct usb_device_i
 	if ((r = usb_read_attr(root, busid, "idProduct", buf, sizeof(buf))) < 0 ||
 	    (r = usb_parse_hex16(buf, &info->product)) < 0)
 		return r == -ENOENT ? -EINVAL : r;
-	if ((r = read_uint(root, busid, "busnum", 10, &info->busnum)) < 0 ||
-	    (r = read_uint(root, busid, "devnum", 10, &info->devnum)) < 0)
+	if ((r = read_dec(root, busid, "busnum", &info->busnum)) < 0 ||
+	    (r = read_dec(root, busid, "devnum", &info->devnum)) < 0)
 		return r == -ENOENT ? -EINVAL : r;
 	if (info->busnum == 0 || info->busnum > 0xffff || info->devnum == 0 || info->devnum > 0xffff)
 		return -EINVAL;
 	if ((r = usb_read_attr(root, busid, "speed", buf, sizeof(buf))) < 0 ||
 	    (r = usb_speed_from_sysfs(buf, &info->speed)) < 0)
 		return r == -ENOENT ? -EINVAL : r;
-	if (read_uint(root, busid, "bDeviceClass", 16, &cls) == 0)
-		info->device_class = cls;
+	(void)read_class(root, busid, &info->device_class);
 	/* optional strings, as the device reported them */
 	(void)usb_read_attr(root, busid, "serial", info->serial, sizeof(info->serial));
 	(void)usb_read_attr(root, busid, "product", info->product_name, sizeof(info->product_name));
